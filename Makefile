@@ -1,0 +1,40 @@
+# The two commands a newcomer needs:  `make run`  and  `make test`.
+# Both create .venv with the interpreter named by PYTHON and install the project into it.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: run test lint unit bench clean browser
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/publisher run --config examples/demo.toml
+
+lint: $(STAMP)
+	$(BIN)/ruff check publisher workers feeds tests benchmarks
+	$(BIN)/ruff format --check publisher workers feeds tests benchmarks
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -m "not slow"
+
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads one).
+# Idempotent: does nothing when chromium is already installed.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+test: lint browser
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/extract.py
+	$(BIN)/python benchmarks/pipeline.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
