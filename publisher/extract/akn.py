@@ -1,0 +1,741 @@
+"""Akoma Ntoso debate records, debates and minutes → ``Protocol``.
+
+One code path for every dialect: elements are matched on their lower-cased *local* name, so the
+OASIS 3.0 namespace, the WD17/CSD working drafts, the 2.0 and 1.0 namespaces
+(``http://www.akomantoso.org/1.0``, root ``akomantoso``, ``debaterecord``, capitalised
+``Questions``/``PointOfOrder``, ``subdivision`` sections, ``id`` instead of ``eId``) and
+documents without any namespace all read the same way. Nothing here names a namespace.
+
+What becomes what, and why:
+
+* **Items** are the top-level structural containers of the body (``debateSection`` and the
+  specialised ones: ``questions``, ``address``, ``pointOfOrder``, ``adjournment``, …; in other
+  document types ``hcontainer``/``section``). A debate's top level is its order paper; nested
+  sections (one question, one speech group) belong to the item they sit in. A body wrapped in
+  one single section is unwrapped. Number: ``num``, else the position. Title: ``heading``, else
+  the first nested heading, else the ``name`` attribute.
+* **Decision** text is what the record states as a result (``summary``, ``narrative``, ``p``
+  outside speeches) and that the outcome vocabulary recognises; speeches are opinions, not
+  results, and are never read for decisions.
+* **Votes** come from ``voting``/``recount``/``quorumVerification`` in the analysis metadata.
+  They attach to the item holding their ``href`` (where the vote is recorded in the text),
+  else the item their ``refersTo`` names. A ``recount`` on the same subject replaces the counts
+  it restates. When a ``count`` cites a ``quantity`` in the text (``href``), the printed number
+  wins over the count's ``value``: the analysis is the mark-up editor's reading of the text,
+  the text is the record (the Kenyan sample has ``value="34"`` citing a printed "56").
+  Without analysis, ``quantity`` elements and written counts in the decision are used.
+* **Status**: a published Akoma Ntoso debate record *is* the official record (Hansard is
+  produced from the verified transcript), so it is ``approved`` unless the document calls
+  itself a draft/provisional/uncorrected record (``docStatus``, ``publication``).
+  ``approved_at`` is the FRBRExpression date (the date this text version was fixed; never
+  earlier than the real approval, so a delay counted from it errs late, not early);
+  ``posted_at`` the ``publication`` date. Dates before the meeting are dropped.
+* ``source_id`` is the FRBRWork URI (not the expression's): language versions of one debate
+  are one meeting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from lxml import etree
+
+from publisher.errors import MalformedDocument
+from publisher.extract import ExtractOptions
+from publisher.extract.dates import find_date, parse_iso_datetime, zone
+from publisher.extract.outcomes import classify, is_unanimous
+from publisher.extract.parsing import clean, element_text, parse_xml
+from publisher.extract.votecounts import find_votes
+from publisher.model import (
+    Body,
+    Item,
+    Meeting,
+    Outcome,
+    Protocol,
+    ProtocolState,
+    Status,
+    Votes,
+)
+
+FORMAT = "akn"
+
+# Containers that are agenda items when they sit at the top of the body (lower-cased).
+_SECTIONS = frozenset(
+    {
+        "debatesection",
+        "subdivision",  # AKN 1.0 / Bungeni
+        "administrationofoath",
+        "rollcall",
+        "prayers",
+        "oralstatements",
+        "writtenstatements",
+        "personalstatements",
+        "ministerialstatements",
+        "resolutions",
+        "nationalinterest",
+        "declarationofvote",
+        "communication",
+        "petitions",
+        "papers",
+        "noticesofmotion",
+        "questions",
+        "address",
+        "proceduralmotions",
+        "pointoforder",
+        "adjournment",
+        "division",
+        # other document types (doc, statement, report) structure their body with these
+        "hcontainer",
+        "section",
+        "part",
+        "chapter",
+        "article",
+        "level",
+        "clause",
+    }
+)
+# Ceremony and the sitting's own end: "The House adjourned" is no decision on an item.
+# containers whose element name says nothing about their content
+_GENERIC = frozenset(
+    {"debatesection", "subdivision", "hcontainer", "section", "part", "chapter", "article"}
+    | {"level", "clause", "division"}
+)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_PROCEDURAL = frozenset({"adjournment", "prayers", "rollcall", "administrationofoath"})
+_BODIES = (
+    "debatebody",
+    "mainbody",
+    "body",
+    "maincontent",
+    "judgmentbody",
+    "amendmentbody",
+    "collectionbody",
+)
+# Utterances and stage directions: never the record's statement of a result.
+_SKIP = frozenset(
+    {"speech", "question", "answer", "other", "from", "scene", "remark", "authorialnote"}
+    | {"heading", "subheading", "num", "note", "notes", "meta"}
+)
+_DECISION_BLOCKS = frozenset({"decision", "outcome", "summary", "narrative"})
+_VOTE_EVENTS = frozenset({"voting", "recount", "quorumverification"})
+
+_DRAFT = re.compile(
+    r"\bdraft\b|\bprovisional\b|\buncorrected\b|\bunconfirmed\b|\bunrevised\b|\bunedited\b"
+    r"|\bpreliminary\b"
+    r"|\bsubject to (?:confirmation|correction|approval)|\bnot (?:yet )?(?:approved|confirmed)"
+    r"|\bbozza\b|\bprovvisori[oa]\b|\bnon revisionat|\bentwurf\b|\bvorläufig|\bunkorrigiert"
+    r"|\brasimu\b|\bprojet\b|\bprovisoire\b|\butkast\b|\bojusterad",
+    re.IGNORECASE,
+)
+_BRACKETED = re.compile(r"^\s*[(\[]([^()\[\]]*)[)\]]\s*\.?\s*$")
+_INT = re.compile(r"\s*(\d{1,6})\s*")
+
+# ISO 639-2 (T and B) → 639-1 for the languages parliaments publish in
+_LANGUAGES = {
+    "eng": "en", "ita": "it", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de",
+    "swe": "sv", "nor": "no", "nob": "nb", "nno": "nn", "dan": "da", "fin": "fi",
+    "spa": "es", "por": "pt", "swa": "sw", "swh": "sw", "nld": "nl", "dut": "nl",
+    "ara": "ar", "rus": "ru", "pol": "pl", "ron": "ro", "rum": "ro", "ell": "el",
+    "gre": "el", "zho": "zh", "chi": "zh", "jpn": "ja", "gle": "ga", "cym": "cy",
+    "wel": "cy", "afr": "af", "zul": "zu", "xho": "xh", "sot": "st", "tsn": "tn",
+    "amh": "am", "hau": "ha", "yor": "yo", "ibo": "ig", "kin": "rw", "lug": "lg",
+    "som": "so", "est": "et", "lav": "lv", "lit": "lt", "slk": "sk", "slo": "sk",
+    "slv": "sl", "ces": "cs", "cze": "cs", "hun": "hu", "bul": "bg", "hrv": "hr",
+    "srp": "sr", "mlt": "mt", "isl": "is", "ice": "is", "tur": "tr", "heb": "he",
+    "hin": "hi", "urd": "ur", "ben": "bn", "msa": "ms", "may": "ms", "ind": "id",
+    "tha": "th", "vie": "vi", "kor": "ko", "tgl": "tl", "fil": "tl", "cat": "ca",
+    "eus": "eu", "baq": "eu", "glg": "gl", "ukr": "uk", "sqi": "sq", "alb": "sq",
+}  # fmt: skip
+
+# Vote categories named by a count's refersTo or its TLCConcept's showAs
+_VOTE_WORDS: dict[str, str] = {}
+for _category, _words in (
+    ("yes", "ayes aye yes yeas yea for favour favor infavour infavor favorevoli si sì ja "
+     "ndiyo pour oui content contents tá ta votesfor yesvotes"),
+    ("no", "noes no nays nay against contrari nein hapana contre non nej notcontent "
+     "notcontents níl nil votesagainst novotes"),
+    ("abstain", "abstentions abstention abstain abstained abstaining astenuti astensioni "
+     "enthaltung enthaltungen stimmenthaltung staon avstår"),
+    ("absent", "absent absentees assenti abwesend frånvarande"),
+):  # fmt: skip
+    for _word in _words.split():
+        _VOTE_WORDS[_word] = _category
+_NON_LETTERS = re.compile(r"[^a-zà-ÿ]")
+_WORD_SPLIT = re.compile(r"[^a-zà-ÿ]+|(?<=[a-zà-ÿ])(?=[A-Z])")
+
+
+_NAMES: dict[str, str] = {}
+
+
+def _name(el: etree._Element) -> str:
+    """Lower-cased local name; '' for comments and processing instructions."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    name = _NAMES.get(tag)
+    if name is None:
+        name = tag.rpartition("}")[2].lower()
+        if len(_NAMES) < 4096:  # a document with endless made-up tags must not grow it
+            _NAMES[tag] = name
+    return name
+
+
+def _wild(*names: str) -> tuple[str, ...]:
+    """lxml tag filters matching these names in any namespace (or none), in both spellings."""
+    tags: list[str] = []
+    for name in names:
+        for spelling in (name, name.lower()):
+            tag = "{*}" + spelling
+            if tag not in tags:
+                tags.append(tag)
+    return tuple(tags)
+
+
+_FRONT_TAGS = _wild("docDate", "docTitle", "docProponent", "docStatus", "location")
+_QUANTITY_TAGS = _wild("quantity")
+_TIME_TAGS = _wild("recordedTime")
+
+
+def _ident(el: etree._Element) -> str | None:
+    return el.get("eId") or el.get("id") or el.get("wId") or el.get("GUID")
+
+
+def _ref(value: str | None) -> str | None:
+    """'#dbsect_2' (or the first of a list of references) → 'dbsect_2'."""
+    tokens = value.split() if value else []
+    if not tokens:
+        return None
+    return tokens[0].removeprefix("#") or None
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    match = _INT.fullmatch(value)
+    return int(match[1]) if match else None
+
+
+def _iso_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def _moment(value: str | None, tz: str) -> datetime | None:
+    moment = parse_iso_datetime(value, tz) if value and len(value.strip()) > 10 else None
+    if moment is None:
+        return None
+    try:
+        moment.astimezone(zone(tz))  # reject instants that cannot be shown in local time
+    except (OverflowError, ValueError):
+        return None
+    return moment
+
+
+def _label(section: etree._Element) -> str | None:
+    """A title for a section without heading: its ``name`` attribute, else what the
+    specialised container is ("adjournment", "point of order")."""
+    if name := clean(section.get("name")):
+        return name
+    kind = _name(section)
+    if kind in _GENERIC:
+        return None
+    local = str(section.tag).rpartition("}")[2]
+    return _CAMEL.sub(" ", local).lower()
+
+
+def _unbracket(text: str) -> str:
+    match = _BRACKETED.match(text)
+    return match[1].strip() if match else text
+
+
+def _language(code: str | None) -> str | None:
+    """'eng' → 'en', 'en-GB' → 'en'; the first of several ('eng swa')."""
+    tokens = code.split() if code else []
+    if not tokens:
+        return None
+    first = re.split(r"[-_]", tokens[0].lower())[0]
+    return _LANGUAGES.get(first, first) or None
+
+
+def _vote_category(ref: str | None, concepts: dict[str, str]) -> str | None:
+    key = _ref(ref)
+    if not key:
+        return None
+    for candidate in (key, concepts.get(key)):
+        if not candidate:
+            continue
+        flat = _NON_LETTERS.sub("", candidate.lower())
+        if flat in _VOTE_WORDS:
+            return _VOTE_WORDS[flat]
+        for token in reversed(_WORD_SPLIT.split(candidate)):
+            if token and token.lower() in _VOTE_WORDS:
+                return _VOTE_WORDS[token.lower()]
+    return None
+
+
+# --- the document's metadata ------------------------------------------------------------------
+
+
+@dataclass
+class _Meta:
+    work: dict[str, etree._Element] = field(default_factory=dict)
+    expression: dict[str, etree._Element] = field(default_factory=dict)
+    publication: etree._Element | None = None
+    events: list[etree._Element] = field(default_factory=list)
+    #: TLC id → (element kind, showAs, href)
+    tlc: dict[str, tuple[str, str | None, str | None]] = field(default_factory=dict)
+
+    def showas(self, ref: str | None, kind: str | None = None) -> str | None:
+        key = _ref(ref)
+        if not key or key not in self.tlc:
+            return None
+        found_kind, show, _href = self.tlc[key]
+        return clean(show) if kind is None or found_kind == kind else None
+
+    def concepts(self) -> dict[str, str]:
+        """TLC id → showAs, to name vote categories ("#favorevoli" → "Voti favorevoli")."""
+        return {key: show for key, (_kind, show, _href) in self.tlc.items() if show}
+
+    def tlc_href(self, ref: str | None) -> str | None:
+        key = _ref(ref)
+        return self.tlc[key][2] if key and key in self.tlc else None
+
+
+# FRBR children: "FRBRthis" in 2.0+, "this" in 1.0 drafts
+_FRBR_KEYS = {
+    "frbrthis": "this",
+    "this": "this",
+    "frbruri": "uri",
+    "uri": "uri",
+    "frbrdate": "date",
+    "date": "date",
+    "frbrauthor": "author",
+    "author": "author",
+    "frbrlanguage": "language",
+    "language": "language",
+    "frbrname": "name",
+    "frbralias": "alias",
+}
+
+
+def _read_meta(meta: etree._Element | None) -> _Meta:
+    found = _Meta()
+    if meta is None:
+        return found
+    for el in meta.iter():
+        name = _name(el)
+        if name in ("frbrwork", "frbrexpression"):
+            target = found.work if name == "frbrwork" else found.expression
+            if target:
+                continue  # a component's identification: the first one is the document's
+            for child in el:
+                key = _FRBR_KEYS.get(_name(child))
+                if key and key not in target:
+                    target[key] = child
+        elif name == "publication" and found.publication is None:
+            found.publication = el
+        elif name in _VOTE_EVENTS:
+            found.events.append(el)
+        elif name.startswith("tlc"):
+            ident = _ident(el)
+            if ident:
+                found.tlc.setdefault(ident, (name, el.get("showAs"), el.get("href")))
+    return found
+
+
+def _front(doc: etree._Element) -> dict[str, etree._Element]:
+    """The first docDate, docTitle, docProponent, docStatus and location of the cover/preface,
+    else of the whole document."""
+    wanted = _FRONT_TAGS
+    fronts = [c for c in doc if _name(c) in ("preface", "coverpage")]
+    found: dict[str, etree._Element] = {}
+    for scope in fronts:
+        for el in scope.iter(*wanted):
+            found.setdefault(_name(el), el)
+    if not {"docdate", "doctitle", "docproponent", "docstatus"} <= found.keys():
+        for el in doc.iter(*wanted):
+            key = _name(el)
+            if key != "location":  # a place named in a speech is not where the meeting was
+                found.setdefault(key, el)
+    return found
+
+
+# --- the body ---------------------------------------------------------------------------------
+
+
+def _body_container(doc: etree._Element) -> etree._Element:
+    children = [c for c in doc if isinstance(c.tag, str)]
+    for wanted in _BODIES:
+        for child in children:
+            if _name(child) == wanted:
+                return child
+    # Bungeni's AKN 1.0 debate records: <debaterecord><debate> … the body is called "debate"
+    for child in children:
+        if _name(child) == "debate" and _name(doc) != "debate":
+            return child
+    return doc
+
+
+def _sections(container: etree._Element) -> list[etree._Element]:
+    return [c for c in container if _name(c) in _SECTIONS]
+
+
+def _top_sections(body: etree._Element) -> list[etree._Element]:
+    sections = _sections(body)
+    for _ in range(3):
+        # a body wrapped in one "Proceedings" section: its children are the agenda
+        if len(sections) == 1 and len(inner := _sections(sections[0])) >= 2:
+            sections = inner
+        else:
+            break
+    return sections
+
+
+@dataclass
+class _Scan:
+    heading: str | None = None
+    nested_heading: str | None = None
+    number: str | None = None
+    #: (text, outcome) of every block that states a recognised result, in document order
+    results: list[tuple[str, Outcome]] = field(default_factory=list)
+    quantities: list[etree._Element] = field(default_factory=list)
+    #: the last counts written out in the record's own blocks ("The Dáil divided: Tá, 63; …")
+    written_votes: Votes | None = None
+
+
+def _scan(section: etree._Element) -> _Scan:
+    scan = _Scan()
+    procedural = _name(section) in _PROCEDURAL
+    for child in section:
+        name = _name(child)
+        if name == "heading" and scan.heading is None:
+            scan.heading = element_text(child) or None
+        elif name == "subheading" and scan.nested_heading is None:
+            scan.nested_heading = element_text(child) or None
+        elif name == "num" and scan.number is None:
+            scan.number = element_text(child) or None
+    stack = list(reversed([c for c in section if isinstance(c.tag, str)]))
+    while stack:
+        el = stack.pop()
+        name = _name(el)
+        if name == "heading" and el.getparent() is not section:
+            if scan.nested_heading is None:
+                scan.nested_heading = element_text(el) or None
+            continue
+        if name in _SKIP:
+            continue
+        if name in _DECISION_BLOCKS or name == "p":
+            if not procedural:
+                text = element_text(el)
+                outcome = classify(text)
+                if text and outcome is not Outcome.OTHER:
+                    scan.results.append((_unbracket(text), outcome))
+                    scan.quantities.extend(el.iter(*_QUANTITY_TAGS))
+                # the division's counts often stand in a block of their own, before the result
+                scan.written_votes = find_votes(text) or scan.written_votes
+            continue
+        stack.extend(reversed([c for c in el if isinstance(c.tag, str)]))
+    return scan
+
+
+# --- votes from the analysis ----------------------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    counts: dict[str, int] = field(default_factory=dict)
+    outcome: Outcome | None = None
+    outcome_text: str | None = None
+
+    def votes(self) -> Votes | None:
+        if not self.counts:
+            return None
+        return Votes(
+            yes=self.counts.get("yes"),
+            no=self.counts.get("no"),
+            abstain=self.counts.get("abstain"),
+            absent=self.counts.get("absent"),
+        )
+
+
+_BY_ID = etree.XPath(
+    ".//*[(@eId and contains($ids, concat('|', @eId, '|')))"
+    " or (@id and contains($ids, concat('|', @id, '|')))"
+    " or (@wId and contains($ids, concat('|', @wId, '|')))]"
+)
+
+
+def _ids(doc: etree._Element, wanted: set[str]) -> dict[str, etree._Element]:
+    """The elements carrying the wanted ids: one XPath pass over the tree, done in C."""
+    wanted = {ident for ident in wanted if ident and "|" not in ident}
+    found: dict[str, etree._Element] = {}
+    if not wanted:
+        return found
+    for el in _BY_ID(doc, ids="|" + "|".join(sorted(wanted)) + "|"):
+        for attr in ("eId", "id", "wId"):
+            value = el.get(attr)
+            if value in wanted:
+                found.setdefault(value, el)
+    return found
+
+
+def _count_value(
+    count: etree._Element, ids: dict[str, etree._Element]
+) -> tuple[str | None, int | None]:
+    target = ids.get(_ref(count.get("href")) or "")
+    if target is not None:
+        printed = _int(target.get("normalized")) or _int(element_text(target))
+        if printed is not None:
+            return count.get("refersTo"), printed
+    return count.get("refersTo"), _int(count.get("value"))
+
+
+def _enclosing(el: etree._Element | None, items: dict[etree._Element, int]) -> int | None:
+    while el is not None:
+        if el in items:
+            return items[el]
+        el = el.getparent()
+    return None
+
+
+def _tallies(
+    meta: _Meta, doc: etree._Element, items: dict[etree._Element, int]
+) -> dict[int, _Tally]:
+    if not meta.events:
+        return {}
+    wanted = {
+        _ref(event.get(attr)) or "" for event in meta.events for attr in ("href", "refersTo")
+    } | {
+        _ref(count.get("href")) or ""
+        for event in meta.events
+        for count in event
+        if _name(count) == "count"
+    }
+    ids = _ids(doc, wanted)
+    concepts = meta.concepts()
+    # group the events by their subject: a recount restates the vote on the same subject
+    groups: dict[str, list[etree._Element]] = {}
+    for event in meta.events:
+        subject = _ref(event.get("refersTo")) or _ref(event.get("href")) or ""
+        groups.setdefault(subject, []).append(event)
+    tallies: dict[int, _Tally] = {}
+    for subject, events in groups.items():
+        index = None
+        for event in events:
+            index = _enclosing(ids.get(_ref(event.get("href")) or ""), items)
+            if index is not None:
+                break
+        if index is None:
+            index = _enclosing(ids.get(subject), items)
+        if index is None:
+            continue
+        tally = tallies.setdefault(index, _Tally())
+        for event in events:
+            for count in event:
+                if _name(count) != "count":
+                    continue
+                ref, value = _count_value(count, ids)
+                category = _vote_category(ref, concepts)
+                if category and value is not None:
+                    tally.counts[category] = value
+            said = event.get("outcome")
+            wording = meta.showas(said) or (_ref(said) or None)
+            if wording and (outcome := classify(wording)) is not Outcome.OTHER:
+                tally.outcome, tally.outcome_text = outcome, wording
+    return tallies
+
+
+def _quantity_votes(quantities: Iterable[etree._Element], concepts: dict[str, str]) -> Votes | None:
+    counts: dict[str, int] = {}
+    for quantity in quantities:
+        category = _vote_category(quantity.get("refersTo"), concepts)
+        value = _int(quantity.get("normalized")) or _int(element_text(quantity))
+        if category and value is not None:
+            counts.setdefault(category, value)
+    if not counts:
+        return None
+    return Votes(
+        yes=counts.get("yes"),
+        no=counts.get("no"),
+        abstain=counts.get("abstain"),
+        absent=counts.get("absent"),
+    )
+
+
+# --- assembling the protocol -----------------------------------------------------------------
+
+
+def _items(
+    sections: list[etree._Element], meta: _Meta, doc: etree._Element, source_id: str | None
+) -> tuple[Item, ...]:
+    index = {section: position for position, section in enumerate(sections)}
+    tallies = _tallies(meta, doc, index)
+    concepts = meta.concepts()
+    items: list[Item] = []
+    for position, section in enumerate(sections):
+        scan = _scan(section)
+        tally = tallies.get(position, _Tally())
+        decision = "\n".join(text for text, _outcome in scan.results) or None
+        last_text, last_outcome = scan.results[-1] if scan.results else (None, Outcome.OTHER)
+        # an explicit outcome in the analysis beats our reading of the wording
+        outcome = tally.outcome or last_outcome
+        outcome_text = tally.outcome_text if tally.outcome else last_text
+        votes = tally.votes() or _quantity_votes(scan.quantities, concepts) or scan.written_votes
+        ident = _ident(section)
+        items.append(
+            Item(
+                number=scan.number or str(position + 1),
+                title=scan.heading or scan.nested_heading or _label(section),
+                decision=decision,
+                outcome=outcome,
+                outcome_text=outcome_text,
+                unanimous=is_unanimous(decision),
+                votes=votes,
+                id=(f"{source_id}#{ident}" if source_id else ident) if ident else None,
+            )
+        )
+    return tuple(items)
+
+
+def _times(
+    body: etree._Element, day: date | None, tz: str
+) -> tuple[datetime | None, datetime | None]:
+    start = end = None
+    for el in body.iter(*_TIME_TAGS):
+        moment = _moment(el.get("time"), tz)
+        if moment is None:
+            continue
+        in_adjournment = any(_name(a) == "adjournment" for a in el.iterancestors())
+        if in_adjournment:
+            if end is None:
+                end = moment
+        elif start is None and (day is None or moment.date() == day):
+            start = moment
+    if start is not None and end is not None and end <= start:
+        # the Kenyan sample records "2.07 p.m." as 02:07: an end before the start is a typo
+        end = None
+    return start, end
+
+
+def _body(front: dict[str, etree._Element], meta: _Meta, options: ExtractOptions) -> Body:
+    author = meta.work.get("author")
+    author_ref = author.get("href") if author is not None else None
+    proponent = front.get("docproponent")
+    name = None
+    body_id = None
+    if proponent is not None:
+        ref = proponent.get("refersTo")
+        name = meta.showas(ref) or element_text(proponent) or None
+        body_id = meta.tlc_href(ref)
+    if name is None and author_ref:
+        name = meta.showas(author_ref, "tlcorganization")
+    if body_id is None and author_ref:
+        # FRBRauthor names the author (an organisation, by TLC id or by URI)
+        if author_ref.startswith("#"):
+            if meta.showas(author_ref, "tlcorganization") is not None:
+                body_id = meta.tlc_href(author_ref)
+        else:
+            body_id = author_ref
+    if name is None:
+        name = next(
+            (clean(show) for kind, show, _h in meta.tlc.values() if kind == "tlcorganization"),
+            None,
+        )
+    name = name or options.body
+    if not name:
+        raise MalformedDocument(
+            "Akoma Ntoso document names no body (docProponent, FRBRauthor); set the source's body"
+        )
+    return Body(name=name, id=body_id)
+
+
+def _status(front: dict[str, etree._Element], meta: _Meta) -> Status:
+    said = []
+    if (status := front.get("docstatus")) is not None:
+        said.append(element_text(status))
+    if meta.publication is not None:
+        said += [meta.publication.get("name") or "", meta.publication.get("showAs") or ""]
+    return Status.DRAFT if any(_DRAFT.search(text) for text in said) else Status.APPROVED
+
+
+def _children(el: etree._Element) -> Iterator[etree._Element]:
+    return (c for c in el if isinstance(c.tag, str))
+
+
+def extract(data: bytes, options: ExtractOptions) -> Protocol:
+    root = parse_xml(data, options.max_bytes)
+    if _name(root) != "akomantoso":
+        raise MalformedDocument(f"not an Akoma Ntoso document (root <{_name(root) or '?'}>)")
+    doc = next(_children(root), None)
+    if doc is None:
+        raise MalformedDocument("Akoma Ntoso document without a document element")
+    meta = _read_meta(next((c for c in _children(doc) if _name(c) == "meta"), None))
+    front = _front(doc)
+
+    work_uri = meta.work.get("uri")
+    work_this = meta.work.get("this")
+    source_id = clean(
+        (work_uri.get("value") if work_uri is not None else None)
+        or (work_this.get("value") if work_this is not None else None)
+    )
+
+    day = None
+    if (doc_date := front.get("docdate")) is not None:
+        day = _iso_date(doc_date.get("date")) or find_date(element_text(doc_date))
+    if day is None and (work_date := meta.work.get("date")) is not None:
+        day = _iso_date(work_date.get("date"))
+
+    body_el = _body_container(doc)
+    start, end = _times(body_el, day, options.timezone)
+    if day is None and start is not None:
+        day = start.date()  # the wall-clock date where it was recorded
+
+    status = _status(front, meta)
+    approved_at = posted_at = None
+    if status is Status.APPROVED:
+        expression_date = meta.expression.get("date")
+        if expression_date is not None:
+            approved_at = _iso_date(expression_date.get("date"))
+        if meta.publication is not None:
+            posted_at = _iso_date(meta.publication.get("date"))
+        if day is not None:
+            approved_at = approved_at if approved_at and approved_at >= day else None
+            posted_at = posted_at if posted_at and posted_at >= day else None
+
+    language_el = meta.expression.get("language")
+    language = None
+    if language_el is not None:
+        language = _language(
+            language_el.get("language") or language_el.get("code") or language_el.get("value")
+        )
+    language = (
+        language
+        or _language(doc.get("{http://www.w3.org/XML/1998/namespace}lang"))
+        or options.language
+    )
+
+    title = front.get("doctitle")
+    location = front.get("location")
+    return Protocol(
+        format=FORMAT,
+        body=_body(front, meta, options),
+        meeting=Meeting(
+            title=element_text(title) or None if title is not None else None,
+            date=day,
+            start=start,
+            end=end,
+            location=element_text(location) or None if location is not None else None,
+            id=source_id,
+        ),
+        protocol=ProtocolState(status=status, approved_at=approved_at, posted_at=posted_at),
+        items=_items(_top_sections(body_el), meta, doc, source_id),
+        language=language,
+        source_id=source_id,
+    )

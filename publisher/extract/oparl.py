@@ -1,0 +1,417 @@
+"""OParl 1.0/1.1 ``Meeting`` objects (German council information systems) → ``Protocol``.
+
+A Meeting carries its agenda items embedded (``agendaItem``), each with a short ``result``
+phrase from the vendor's list ("einstimmig beschlossen", "Kenntnisnahme", "vertagt") and
+sometimes a ``resolutionText``. Files (invitation, minutes, attachments) are embedded File
+objects or, from OParl 1.0 servers, bare URLs.
+
+Decisions this module makes, and why:
+
+* **Approval** = the meeting has a ``resultsProtocol``. OParl has no "minutes signed" flag;
+  the results protocol is attached once the minutes are released, so its presence is the
+  signal. Without one the protocol is ``draft``: stored and re-polled, never published. An
+  extractor has no clock, so a future meeting (its agenda) and a past one whose minutes are
+  not out yet are both drafts, which is what both need. ``meetingState`` is free text whose
+  values differ between vendors (OParl/spec#279), so it never approves anything.
+* ``approved_at`` is the results protocol File's ``date``, dropped when it lies before the
+  meeting: minutes cannot be signed before the meeting (the spec's own example has one).
+* A **cancelled** meeting (``cancelled: true``) is a draft even with a results protocol:
+  there are no decisions of a meeting that did not take place. Its agenda is kept.
+* A ``deleted`` Meeting is a tombstone: the source layer retracts it (``gone``); handed to the
+  extractor it is a ``MalformedDocument``.
+* **Body**: ``options.body`` (the operator's word) wins; then an embedded Organization's name;
+  then the name derived from the meeting name ("4. Sitzung des Finanzausschusses" →
+  "Finanzausschuss", "Ortschaftsrat Durlach (öffentlich/nicht öffentlich)" → "Ortschaftsrat
+  Durlach"). ``Body.id`` is the first organization URL.
+* ``public`` is fail-closed: only an explicit true (or an absent key) makes an item public.
+* Outcome comes from ``result``; when an item has no ``result`` but a ``resolutionText``, from
+  that text. "erledigt" (dealt with, no resolution of its own: a swearing-in, a motion the
+  administration answered) maps to ``noted``: nothing was approved or rejected, the body took
+  the matter as settled.
+* Language is ``options.language`` or German: OParl has no language field and is a German
+  standard.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urljoin
+
+from publisher.errors import MalformedDocument
+from publisher.extract import ExtractOptions
+from publisher.extract.dates import parse_iso_datetime, zone
+from publisher.extract.outcomes import classify, is_unanimous
+from publisher.extract.parsing import clean, clean_block, parse_json
+from publisher.extract.votecounts import find_votes
+from publisher.model import (
+    Body,
+    Item,
+    Link,
+    Meeting,
+    Outcome,
+    People,
+    Person,
+    Protocol,
+    ProtocolState,
+    Status,
+    Votes,
+)
+
+FORMAT = "oparl"
+
+_TAG = re.compile(r"<[A-Za-z/!][^<>]*>")
+_BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/li|/h\d|/tr)\b[^<>]*>", re.IGNORECASE)
+_ENTITY = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&nbsp;": " "}
+_ENTITY_RE = re.compile("|".join(map(re.escape, _ENTITY)))
+
+# --- body names from meeting names ----------------------------------------------------------
+_STATE_WORDS = (
+    r"(?:öffentliche|nicht\s?öffentliche|nicht-öffentliche|gemeinsame|konstituierende"
+    r"|außerordentliche|ordentliche|feierliche|\d+\.)"
+)
+# "(öffentlich/nicht öffentlich)", "(Sondersitzung)", "(12.02.2025)"; "(Ausschuss II)" stays
+_NOISE_PAREN = re.compile(r"\s*\((?=[^()]*(?:öffentlich|sitzung|\d{1,2}\.\d))[^()]*\)", re.I)
+_DATE_TAIL = re.compile(
+    r"[\s,\-–—]*(?:\b(?:am|vom)\s+)?(?:(?:mo|di|mi|do|fr|sa|so)\w*,?\s+)?"
+    r"(?:\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{2,4})?|\d{4}-\d{2}-\d{2}).*$",
+    re.I,
+)
+_SITZUNG_PREFIX = re.compile(
+    rf"^(?:{_STATE_WORDS}\s*)*\w*sitzung\s+(?P<article>des|der|im|in der|vom)\s+", re.I
+)
+_SITZUNG_SUFFIX = re.compile(rf"[\s,\-–—:]+(?:{_STATE_WORDS}\s*)*\w*sitzung\b.*$", re.I)
+_HEADS = (
+    r"ausschuss|beirat|rat|tag|senat|vorstand|gremium|präsidium|kuratorium|konvent|parlament"
+    r"|komitee|kollegium|verband"
+)
+# the genitive of the head noun after "des": Finanzausschusses, Gemeinderates, Kreistags
+_GENITIVE = re.compile(rf"^(\w*?(?:{_HEADS}))(?:es|s)$", re.I)
+_COMPOUND_SITZUNG = re.compile(rf"^(\w*?(?:{_HEADS}))s?sitzung$", re.I)
+_STOP_WORDS = {"für", "der", "des", "zur", "zum", "von", "vom", "im", "am", "in", "bei", "mit"}
+
+
+def body_name_from_meeting(name: str) -> str | None:
+    """The deciding body as named inside an OParl meeting name, in the nominative."""
+    text = _NOISE_PAREN.sub("", name)
+    text = _DATE_TAIL.sub("", text).strip(" ,-–—:")
+    article = None
+    if prefix := _SITZUNG_PREFIX.match(text):
+        article = prefix["article"].lower()
+        text = text[prefix.end() :]
+    else:
+        text = _SITZUNG_SUFFIX.sub("", text)
+    words = text.split()
+    if len(words) == 1 and (compound := _COMPOUND_SITZUNG.match(words[0])):
+        words = [compound[1]]
+    if article == "des":
+        for index, word in enumerate(words):
+            if word.lower() in _STOP_WORDS or word.endswith(","):
+                break
+            if genitive := _GENITIVE.match(word):
+                words[index] = genitive[1]
+    return clean(" ".join(words).strip(" ,-–—:"))
+
+
+# --- small typed accessors: JSON from the wild has any type anywhere -----------------------
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        # URLs and ids are plain ASCII already; ``clean`` is for human text
+        if value.isascii() and value.isprintable() and "  " not in value:
+            return value.strip() or None
+        return clean(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _objects(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if value is None:
+        return []
+    return [value]
+
+
+def _is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
+def _plain(text: str | None) -> str | None:
+    """Decision text, also from servers that put HTML into ``resolutionText``."""
+    if text is None:
+        return None
+    if "<" in text and _TAG.search(text):
+        text = _BLOCK_TAG.sub("\n", text)
+        text = _TAG.sub("", text)
+        text = _ENTITY_RE.sub(lambda m: _ENTITY[m.group(0)], text)
+    return clean_block(text)
+
+
+def _url(value: str | None, options: ExtractOptions) -> str | None:
+    if not value:
+        return None
+    if options.base_url and not _is_url(value):
+        return urljoin(options.base_url, value)
+    return value
+
+
+def _link(value: Any, options: ExtractOptions) -> Link | None:
+    """A File object (or a File URL from OParl 1.0) as a link to the document itself."""
+    if isinstance(value, str):
+        url = _url(clean(value), options)
+        return Link(url=url) if url else None
+    if not isinstance(value, dict) or value.get("deleted") is True:
+        return None
+    url = _url(_text(value.get("accessUrl")) or _text(value.get("downloadUrl")), options)
+    if not url:
+        return None
+    return Link(
+        url=url,
+        title=_text(value.get("name")) or _text(value.get("fileName")),
+        media_type=_text(value.get("mimeType")),
+    )
+
+
+def _links(values: list[Any], options: ExtractOptions) -> tuple[Link, ...]:
+    return tuple(link for value in values if (link := _link(value, options)))
+
+
+def _date(value: Any) -> date | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _moment(value: Any, tz: str) -> tuple[date | None, datetime | None]:
+    """(local date, aware datetime) of an OParl date-time; a bare date has no datetime."""
+    text = _text(value)
+    if not text:
+        return None, None
+    if len(text) == 10:
+        return _date(text), None
+    moment = parse_iso_datetime(text, tz)
+    if moment is None:
+        return None, None
+    try:
+        return moment.astimezone(zone(tz)).date(), moment
+    except (OverflowError, ValueError):  # year 1 or 9999 pushed out of range by the offset
+        return None, None
+
+
+# --- the document ---------------------------------------------------------------------------
+
+
+def _type_name(obj: dict[str, Any]) -> str:
+    kind = obj.get("type")
+    return kind.rstrip("/").rsplit("/", 1)[-1] if isinstance(kind, str) else ""
+
+
+def _is_meeting(obj: Any) -> bool:
+    if not isinstance(obj, dict):
+        return False
+    kind = _type_name(obj)
+    if kind:
+        return kind == "Meeting"
+    return "agendaItem" in obj and ("start" in obj or "name" in obj)
+
+
+def _meeting_object(doc: Any) -> dict[str, Any]:
+    if _is_meeting(doc):
+        meeting: dict[str, Any] = doc
+        return meeting
+    if isinstance(doc, dict) and isinstance(doc.get("data"), list):
+        # an object list page: accepted when it holds exactly one Meeting
+        found = [obj for obj in doc["data"] if _is_meeting(obj)]
+        if len(found) == 1:
+            only: dict[str, Any] = found[0]
+            return only
+        if not found:
+            raise MalformedDocument("an OParl object list without a Meeting")
+        raise MalformedDocument(
+            f"an OParl list of {len(found)} meetings; extract one Meeting object at a time"
+        )
+    if isinstance(doc, dict) and _type_name(doc):
+        raise MalformedDocument(f"an OParl {_type_name(doc)} object, not a Meeting")
+    raise MalformedDocument("JSON that is not an OParl Meeting object")
+
+
+def _is_public(raw: dict[str, Any], number: str) -> bool:
+    if "public" not in raw:
+        # SessionNet numbers non-public items "N 1", "N 2" ("Ö 1" for public ones)
+        return not re.match(r"^N\s*\d", number)
+    value = raw["public"]
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "ja", "yes", "öffentlich")
+    return value is True or (isinstance(value, int) and value == 1)
+
+
+def _case_number(raw: dict[str, Any]) -> str | None:
+    consultation = raw.get("consultation")
+    if isinstance(consultation, dict):
+        paper = consultation.get("paper")
+        if isinstance(paper, dict):
+            return _text(paper.get("reference"))
+    return None
+
+
+def _reading(wording: str) -> tuple[Outcome, bool | None, Votes | None]:
+    """Outcome, unanimity and counts stated by a wording."""
+    return classify(wording), is_unanimous(wording), find_votes(wording)
+
+
+# ``result`` phrases come from each vendor's short list ("einstimmig beschlossen"), so the same
+# few dozen recur in every meeting: worth remembering. Resolution texts are unique: not cached.
+_result_reading = lru_cache(maxsize=1024)(_reading)
+
+
+def _item(raw: dict[str, Any], position: int, options: ExtractOptions) -> Item:
+    number = _text(raw.get("number")) or _text(raw.get("order")) or str(position)
+    result = _text(raw.get("result"))
+    resolution = raw.get("resolutionText")
+    decision = _plain(resolution) if isinstance(resolution, str) else None
+    outcome, unanimous, votes = _result_reading(result) if result else (Outcome.OTHER, None, None)
+    if decision:
+        decision_outcome, decision_unanimous, decision_votes = _reading(decision)
+        if not result:
+            outcome = decision_outcome
+        unanimous = unanimous or decision_unanimous
+        votes = votes or decision_votes
+    attachments = _links(
+        _objects(raw.get("resolutionFile")) + _objects(raw.get("auxiliaryFile")), options
+    )
+    return Item(
+        number=number,
+        title=_text(raw.get("name")),
+        case_number=_case_number(raw),
+        decision=decision,
+        outcome=outcome,
+        outcome_text=result,
+        unanimous=unanimous,
+        votes=votes,
+        attachments=attachments,
+        public=_is_public(raw, number),
+        id=_text(raw.get("id")),
+    )
+
+
+def _items(meeting: dict[str, Any], options: ExtractOptions) -> tuple[Item, ...]:
+    # OParl 1.0 servers may list agenda items as URLs; an extractor does no I/O, so only
+    # embedded objects count. Deleted items are tombstones, not agenda items.
+    raw_items = [
+        raw
+        for raw in _objects(meeting.get("agendaItem"))
+        if isinstance(raw, dict) and raw.get("deleted") is not True
+    ]
+    orders = [raw.get("order") for raw in raw_items]
+    if orders and all(isinstance(o, int) and not isinstance(o, bool) for o in orders):
+        # the array should already be in meeting order; ``order`` says so explicitly
+        raw_items.sort(key=lambda raw: int(raw["order"]))
+    return tuple(_item(raw, position, options) for position, raw in enumerate(raw_items, 1))
+
+
+def _location(value: Any) -> str | None:
+    if isinstance(value, str):
+        text = clean(value)
+        return None if text is None or _is_url(text) else text
+    if not isinstance(value, dict):
+        return None
+    if description := _text(value.get("description")):
+        return description
+    town = " ".join(
+        part for part in (_text(value.get("postalCode")), _text(value.get("locality"))) if part
+    )
+    parts = [_text(value.get("room")), _text(value.get("streetAddress")), town or None]
+    return ", ".join(part for part in parts if part) or None
+
+
+def _body(meeting: dict[str, Any], title: str | None, options: ExtractOptions) -> Body:
+    organizations = _objects(meeting.get("organization"))
+    body_id = None
+    org_name = None
+    for org in organizations:
+        if isinstance(org, str) and body_id is None:
+            body_id = clean(org)
+        elif isinstance(org, dict):
+            body_id = body_id or _text(org.get("id"))
+            org_name = org_name or _text(org.get("name")) or _text(org.get("shortName"))
+    name = options.body or org_name or (body_name_from_meeting(title) if title else None)
+    if not name:
+        raise MalformedDocument(
+            "OParl meeting names no body (no name, no organization name); set the source's body"
+        )
+    return Body(name=name, id=body_id)
+
+
+def _people(meeting: dict[str, Any]) -> People:
+    # participants are Person URLs on most servers; only embedded persons carry names
+    present = tuple(
+        Person(name=name)
+        for person in _objects(meeting.get("participant"))
+        if isinstance(person, dict) and (name := _text(person.get("name")))
+    )
+    return People(present=present)
+
+
+def extract(data: bytes, options: ExtractOptions) -> Protocol:
+    meeting = _meeting_object(parse_json(data, options.max_bytes))
+    meeting_url = _text(meeting.get("id"))
+    if meeting.get("deleted") is True:
+        raise MalformedDocument(f"OParl meeting {meeting_url or '(no id)'} is marked deleted")
+    title = _text(meeting.get("name"))
+    day, start = _moment(meeting.get("start"), options.timezone)
+    end_day, end = _moment(meeting.get("end"), options.timezone)
+    if start is not None and end is not None and end <= start:
+        # Karlsruhe sends the meeting day's midnight as ``end`` when no end time is known
+        end = None
+    day = day or end_day
+
+    results = meeting.get("resultsProtocol")
+    has_results = _link(results, options) is not None or (
+        isinstance(results, dict) and bool(results) and results.get("deleted") is not True
+    )
+    cancelled = meeting.get("cancelled") is True
+    approved = has_results and not cancelled
+    approved_at = _date(results.get("date")) if approved and isinstance(results, dict) else None
+    if approved_at is not None and day is not None and approved_at < day:
+        approved_at = None
+
+    links = tuple(
+        link
+        for link in (
+            _link(meeting.get("invitation"), options),
+            _link(results, options),
+            _link(meeting.get("verbatimProtocol"), options),
+        )
+        if link
+    ) + _links(_objects(meeting.get("auxiliaryFile")), options)
+
+    return Protocol(
+        format=FORMAT,
+        body=_body(meeting, title, options),
+        meeting=Meeting(
+            title=title,
+            date=day,
+            start=start,
+            end=end,
+            location=_location(meeting.get("location")),
+            id=meeting_url,
+        ),
+        protocol=ProtocolState(
+            status=Status.APPROVED if approved else Status.DRAFT,
+            approved_at=approved_at,
+        ),
+        people=_people(meeting),
+        items=_items(meeting, options),
+        links=links,
+        language=options.language or "de",
+        source_id=meeting_url,
+    )

@@ -1,0 +1,180 @@
+"""Map decision wording in Swedish, German, English and Norwegian to the outcome vocabulary.
+
+Order matters: the first rule that matches wins, and the specific phrases come before the
+general ones ("avslår" must win over a later "beslutar", "abgelehnt" over "beschlossen").
+A recommendation comes before rejection: "föreslår kommunfullmäktige att avslå motionen" is a
+recommendation, the board itself rejected nothing. Each rule is a regular expression matched
+case-insensitively against the whole decision text; the original wording is kept beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from publisher.model import Outcome
+
+try:  # CPython's regular-expression parser, only to speed up ``classify`` (see _HINTS)
+    from re import _constants as _sre  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - another Python: every rule is simply always tried
+    _parser = None
+
+_RULES: tuple[tuple[Outcome, str], ...] = (
+    # German "zurückgestellt" is deferred, not withdrawn: it must win over the withdrawn rule
+    (Outcome.POSTPONED, r"\bzurückgestellt"),
+    # --- withdrawn / struck from the agenda
+    (Outcome.WITHDRAWN, r"\butgår\b|\bavförs\b|\bstryks från dagordningen|\bdras tillbaka"),
+    (Outcome.WITHDRAWN, r"\bzurückgezogen|\bzurückgestellt|\babgesetzt|\bentfällt|\bentfallen"),
+    (Outcome.WITHDRAWN, r"\bwithdrawn\b|\bstruck\b|\bremoved from the agenda"),
+    (Outcome.WITHDRAWN, r"\btrukket\b|\butgikk\b|\butgår\b"),
+    # Italian, French, Swahili (Akoma Ntoso debate records)
+    (Outcome.WITHDRAWN, r"\britirat[oaie]\b|\bretiré|\bimeondolewa|\biliondolewa"),
+    # --- referred back
+    (Outcome.REFERRED_BACK, r"återremi(ss|tter|tera)|\båterförvisa"),
+    (Outcome.REFERRED_BACK, r"\bverwiesen\b|\bzurückverwiesen|\büberwiesen|\bverweisung"),
+    (
+        Outcome.REFERRED_BACK,
+        r"\breferred back|\brecommitted|\bremanded|\breferred to (the )?committee",
+    ),
+    (Outcome.REFERRED_BACK, r"\bsendes tilbake|\bsendt tilbake|\btilbakesend"),
+    (
+        Outcome.REFERRED_BACK,
+        r"\b(rinviat|riman?dat)[oaie] in commissione|\brenvoyée? en commission",
+    ),
+    # --- postponed / tabled
+    (Outcome.POSTPONED, r"bordl(ägg|ägs|äggs|agd|ades)|\bbordläggning|\bskjuts upp"),
+    (Outcome.POSTPONED, r"\bvertagt|\bvertagung|\bverschoben|\bzurückgestellt"),
+    (Outcome.POSTPONED, r"\bpostponed|\bdeferred|\btabled\b|\bcontinued to\b|\badjourned"),
+    (Outcome.POSTPONED, r"\butsatt\b|\butsettes\b|\butsettelse"),
+    (Outcome.POSTPONED, r"\brinviat[oaie]\b|\bajourné|\breporté|\bimeahirishwa|\biliahirishwa"),
+    # --- recommendation to another body (föreslår fullmäktige …)
+    (
+        Outcome.RECOMMENDED,
+        r"föreslå[rs]?\s+(kommun|region|landstings)?fullmäktige|\bföreslås\s+"
+        r"(kommun|region)?fullmäktige|\bhemställer|\btillstyrk",
+    ),
+    (Outcome.RECOMMENDED, r"\bempfiehlt|\bempfehlung|\bempfohlen|\bvorberaten|\bvorgeschlagen"),
+    (Outcome.RECOMMENDED, r"\brecommend|\bforwarded to (the )?council"),
+    (Outcome.RECOMMENDED, r"\btilrår|\binnstilling|\banbefal"),
+    # --- rejected
+    (Outcome.REJECTED, r"\bavslå|\bavslag\b|\bavslogs|\bavslagits|\bavslagen|\bfaller\b"),
+    (Outcome.REJECTED, r"\babgelehnt|\bablehnung|\bnicht beschlossen|\bnicht zugestimmt"),
+    (Outcome.REJECTED, r"\brejected|\bdefeated|\bnegatived|\bmotion (failed|lost)|\bdenied"),
+    (Outcome.REJECTED, r"\bavslått|\bavvist|\bikke vedtatt|\bforkastet"),
+    (Outcome.REJECTED, r"\brespint[oaie]\b|\bnon approvat|\bbocciat[oaie]\b|\brejeté|\brefusé"),
+    (Outcome.REJECTED, r"\bimekataliwa|\bilikataliwa"),
+    # --- elections
+    (Outcome.ELECTED, r"\bväljer?\b|\bvalda?\b|\butse[sr]?\b|\butsågs|\bförklarade vald"),
+    (Outcome.ELECTED, r"\bgewählt|\bwahl\b|\bbestellt|\bbenannt"),
+    (Outcome.ELECTED, r"\belected\b|\bappointed\b|\bnominated\b"),
+    (Outcome.ELECTED, r"\bvalgt\b|\boppnevnt"),
+    (Outcome.ELECTED, r"\belett[oaie]\b|\bnominat[oaie]\b|\bélu(e|s|es)?\b"),
+    # --- noted / for information
+    (
+        Outcome.NOTED,
+        r"lägg(a|er|s) .{0,40}till handlingarna|\btill handlingarna|\bnoter(ar|as|ade)"
+        r"|\binformationen (tas|togs) emot|\bmed godkännande till protokollet|\banteckna",
+    ),
+    (Outcome.NOTED, r"\bkenntnis|\bkenntnisnahme|\bzur kenntnis|\bberichtet|\berledigt"),
+    (Outcome.NOTED, r"\bnoted\b|\breceived and filed|\bfor information|\breport received"),
+    (Outcome.NOTED, r"\btatt til orientering|\btas til orientering|\btil etterretning"),
+    # "ohne Beschluss" (no resolution taken) must not reach the approved rule for "Beschluss"
+    (Outcome.NOTED, r"\bohne beschluss|\bpres[oa] d'atto|\bprende atto|\bpris acte|\bprend acte"),
+    # --- approved
+    (
+        Outcome.APPROVED,
+        r"\bbifall|\bbifaller|\bbiföll|\bbifölls|\bgodkänn|\bantar\b|\bantogs"
+        r"|\bantas\b|\bfastställ|\bbeviljar|\bbeviljas|\bbeslutar|\bbeslutade|\bbeslutades|\btillstyrker",
+    ),
+    (
+        Outcome.APPROVED,
+        r"\bbeschlossen|\bbeschluss\b|\bangenommen|\bzugestimmt|\bgenehmigt"
+        r"|\bbestätigt|\beinstimmig|\bmehrheitlich\b(?!.*abgelehnt)",
+    ),
+    (
+        Outcome.APPROVED,
+        r"\bapproved|\badopted|\bcarried\b|\bpassed\b|\bagreed\b|\bconfirmed\b"
+        r"|\bratified|\baccepted\b",
+    ),
+    (Outcome.APPROVED, r"\bvedtatt|\bvedtok|\bvedtas|\bgodkjent|\bgodkjenner|\benstemmig"),
+    (
+        Outcome.APPROVED,
+        r"\bapprovat[oaie]\b|\badottat[oaie]\b|\baccolt[oaie]\b|\bapprouvé|\badopté"
+        r"|\badopte\b|\bapprouve\b",
+    ),
+    (Outcome.APPROVED, r"\bimepitishwa|\bilipitishwa|\bimekubaliwa|\bilikubaliwa"),
+)
+
+_COMPILED = tuple((outcome, re.compile(pattern, re.IGNORECASE)) for outcome, pattern in _RULES)
+
+
+def _prefixes(nodes: Any, acc: str = "") -> set[str]:
+    """The literal text every match of a parsed pattern must start with, one per branch."""
+    for op, arg in nodes:
+        if op is _sre.AT:  # \b and friends consume nothing
+            continue
+        if op is _sre.LITERAL:
+            acc += chr(arg)
+            continue
+        if op is _sre.BRANCH:
+            return set().union(*(_prefixes(branch, acc) for branch in arg[1]))
+        if op is _sre.SUBPATTERN:
+            return _prefixes(arg[3], acc)
+        break
+    return {acc}
+
+
+def _hints(pattern: str) -> tuple[str, ...] | None:
+    """Lower-case words one of which must occur in any text the pattern matches; ``None`` when
+    the pattern has no such words (it is then always tried)."""
+    if _parser is None:
+        return None
+    try:
+        found = _prefixes(_parser.parse(pattern))
+    except (AttributeError, IndexError, TypeError, ValueError, re.error):
+        return None  # a private parser may change: then the rule is always tried
+    if not found or any(len(prefix) < 3 for prefix in found):
+        return None
+    return tuple(sorted({prefix.lower() for prefix in found}))
+
+
+# Speed only, same answers: a rule whose every branch starts with a literal word cannot match
+# a text that contains none of those words, and a substring test is ~20x cheaper than a
+# search. Most text blocks in a record state no result, so most rules are skipped.
+_HINTS = tuple(_hints(pattern) for _outcome, pattern in _RULES)
+#: hint → indices of the rules it admits; rules without hints are always tried
+_RULES_BY_HINT: dict[str, frozenset[int]] = {}
+for _index, _rule_hints in enumerate(_HINTS):
+    for _hint in _rule_hints or ():
+        _RULES_BY_HINT[_hint] = _RULES_BY_HINT.get(_hint, frozenset()) | {_index}
+_ALL_HINTS = tuple(_RULES_BY_HINT)
+_UNHINTED = frozenset(i for i, rule_hints in enumerate(_HINTS) if rule_hints is None)
+
+_UNANIMOUS = re.compile(
+    r"\beinstimmig|\bunanim|\benhällig|\benstämmig|\benstemmig|\bwithout objection|\bnem\.? con",
+    re.IGNORECASE,
+)
+
+
+def classify(text: str | None) -> Outcome:
+    """The outcome for a piece of decision wording; ``other`` when nothing matches."""
+    if not text:
+        return Outcome.OTHER
+    lowered = text.lower()
+    candidates = set(_UNHINTED)
+    for hint in _ALL_HINTS:
+        if hint in lowered:
+            candidates |= _RULES_BY_HINT[hint]
+    for index in sorted(candidates):
+        outcome, pattern = _COMPILED[index]
+        if pattern.search(text):
+            return outcome
+    return Outcome.OTHER
+
+
+def is_unanimous(text: str | None) -> bool | None:
+    """True when the wording says so; ``None`` (unknown) otherwise, never a guessed False."""
+    if text and _UNANIMOUS.search(text):
+        return True
+    return None

@@ -1,0 +1,1568 @@
+"""Swedish municipal protocols (protokoll) in HTML from any vendor → ``Protocol``.
+
+Real protocols reach us as semantic CMS pages, Word exports (windows-1252, ``MsoNormal``
+paragraphs, the header block in a table), flat ``<br>``-separated text, or ``<pre>`` dumps.
+Class names differ per vendor and per year, so nothing here looks at CSS classes. The work
+is split in two steps that know nothing of each other:
+
+1. ``html_to_blocks`` flattens the HTML into a sequence of text *blocks*: one block per line
+   of text as a reader sees it (block elements, ``<br>`` breaks, table rows). Within a block a
+   TAB separates table cells, so a header table row ``Plats och tid | Stadshuset`` becomes
+   ``"Plats och tid\\tStadshuset"``. A row with a cell of several paragraphs (a Word header
+   cell listing every member) is read cell by cell instead, which is the "label above its
+   values" layout. Links are kept beside the blocks, by block index.
+2. ``parse_blocks`` reads that sequence the way a clerk would: ``§ 46`` starts an item; label
+   words (*Sammanträdesdatum*, *Justeringens plats och tid*, *Beslut*, *Omröstning* ...) say
+   what the following text is, whether the value sits after a colon, in the next cell, or on
+   the next line.
+
+A PDF text extractor only has to produce the same blocks (lines; TAB between columns) to reuse
+step 2. Everything is linear in the size of the document: regular expressions are anchored at
+a block start or run over one block or one item; the costlier ones only run where a cheap
+substring test says they can match.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+import urllib.parse
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from lxml import etree
+
+from publisher.errors import MalformedDocument, PublisherError
+from publisher.extract import ExtractOptions
+from publisher.extract.dates import find_date, find_time_range, local
+from publisher.extract.outcomes import classify, is_unanimous
+from publisher.extract.parsing import clean, clean_block, parse_html
+from publisher.model import (
+    Body,
+    Item,
+    Link,
+    Meeting,
+    Organization,
+    Outcome,
+    People,
+    Person,
+    Protocol,
+    ProtocolState,
+    Status,
+    Votes,
+)
+from publisher.privacy import fold, has_secrecy_marker
+
+FORMAT = "sv-html"
+
+#: Kommunallagen 13 kap.: an appeal must reach the court within three weeks of the day the
+#: notice (anslag) of the signed protocol was posted. Used when only the posting date is given.
+APPEAL_PERIOD = timedelta(days=21)
+
+# ============================================================================================
+# Step 1: HTML → blocks
+
+# The flattening runs as an XSLT stylesheet: libxslt walks the tree in C, several times faster
+# than a Python loop over every element, which matters because extraction is benchmarked
+# against a bare lxml parse. The stylesheet only marks structure with private-use characters;
+# Python then cleans the text and decides what the marks mean. The stylesheet is ours and runs
+# with every document/file/network access denied.
+_BREAK = "\ue010"  # a block boundary: p, div, li, br, headings, table rows ...
+_CELL = "\ue011"  # between two cells of a one-line table row
+_PRE = "\ue012"  # a line break inside <pre>, where newlines and column gaps are layout
+_BOLD_END = "\ue013"  # the end of a <b>/<strong>: maybe a run-in label ("<b>Beslut</b> Nämnden")
+_LINK_OPEN, _LINK_TEXT, _LINK_CLOSE = "\ue000", "\ue001", "\ue002"  # <a href> around its text
+_MARKS = re.compile("[\ue000-\ue013]")
+_LINK_MARK = re.compile(
+    f"{_LINK_OPEN}([^{_LINK_TEXT}{_LINK_OPEN}]*){_LINK_TEXT}([^{_LINK_CLOSE}]*){_LINK_CLOSE}?"
+)
+_PRE_SPLIT = re.compile(r" {3,}|\ue011")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # as parsing.clean
+
+_BLOCK_TAGS = (
+    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd section article header footer main aside "
+    "blockquote address figure figcaption hr table caption thead tbody tfoot form fieldset "
+    "legend center details summary body html"
+).split()
+# Form controls and site navigation carry no protocol text (navigation menus of CMS pages
+# list every committee name, which would confuse the body-name search).
+_SKIP_TAGS = "head title nav select option button textarea template noscript script style"
+_XSLT_SOURCE = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:template match="{"|".join(_SKIP_TAGS.split())}"/>
+<xsl:template match="{"|".join(_SKIP_TAGS.split())}" mode="cell"/>
+<xsl:template match="{"|".join(_BLOCK_TAGS)}">&#xE010;<xsl:apply-templates/>&#xE010;</xsl:template>
+<xsl:template match="br">&#xE010;</xsl:template>
+<xsl:template match="b|strong"><xsl:apply-templates/>&#xE013;</xsl:template>
+<xsl:template match="a[@href]">&#xE000;<xsl:value-of select="@href"/>&#xE001;
+ <xsl:apply-templates/>&#xE002;</xsl:template>
+<xsl:template match="pre">&#xE010;&#xE012;<xsl:apply-templates mode="pre"/>&#xE010;</xsl:template>
+<xsl:template match="text()" mode="pre"
+ ><xsl:value-of select="translate(., '&#10;&#9;', '&#xE012;&#xE011;')"/></xsl:template>
+<xsl:template match="br" mode="pre">&#xE012;</xsl:template>
+<xsl:template match="a[@href]" mode="pre">&#xE000;<xsl:value-of select="@href"/>&#xE001;
+ <xsl:apply-templates mode="pre"/>&#xE002;</xsl:template>
+<xsl:template match="*" mode="pre"><xsl:apply-templates mode="pre"/></xsl:template>
+<xsl:template match="tr">
+ <xsl:choose>
+  <xsl:when test="count(td|th) &gt; 1 and not((td|th)[*[2] or table])"
+  >&#xE010;<xsl:for-each select="td|th"><xsl:if test="position() &gt; 1">&#xE011;</xsl:if
+  ><xsl:apply-templates mode="cell"/></xsl:for-each>&#xE010;</xsl:when>
+  <xsl:otherwise><xsl:for-each select="td|th">
+   &#xE010;<xsl:apply-templates/>&#xE010;</xsl:for-each></xsl:otherwise>
+ </xsl:choose>
+</xsl:template>
+<xsl:template match="a[@href]" mode="cell">&#xE000;<xsl:value-of select="@href"/>&#xE001;
+ <xsl:apply-templates mode="cell"/>&#xE002;</xsl:template>
+<xsl:template match="br" mode="cell"><xsl:text> </xsl:text></xsl:template>
+<xsl:template match="*" mode="cell"><xsl:apply-templates mode="cell"/></xsl:template>
+</xsl:stylesheet>"""
+_flattener = threading.local()  # lxml XSLT objects are not shared between threads
+
+
+def _flatten(element: Any) -> str:
+    transform = getattr(_flattener, "xslt", None)
+    if transform is None:
+        transform = etree.XSLT(
+            etree.XML(_XSLT_SOURCE.encode("utf-8")),
+            access_control=etree.XSLTAccessControl.DENY_ALL,
+        )
+        _flattener.xslt = transform
+    try:
+        return bytes(transform(element)).decode("utf-8", "replace")
+    except etree.XSLTError as exc:  # e.g. nesting deeper than libxslt's recursion limit
+        raise MalformedDocument(f"cannot flatten the HTML: {exc}".splitlines()[0]) from None
+
+
+_DOCUMENT_EXT = re.compile(r"\.(pdf|docx?|odt|rtf|xlsx?|ods|pptx?)(?:$|[?#])", re.IGNORECASE)
+_MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "rtf": "application/rtf",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "ppt": "application/vnd.ms-powerpoint",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TextDocument:
+    """A document as a sequence of text blocks, the input of ``parse_blocks``."""
+
+    blocks: tuple[str, ...]
+    #: block index → links anchored in that block
+    links: Mapping[int, tuple[Link, ...]] = field(default_factory=dict)
+    #: the document's own title (HTML ``<title>``, PDF metadata), a fallback for the body name
+    title: str | None = None
+
+
+def _content_root(root: Any) -> Any:
+    # A semantic page's <main> holds the protocol without the site chrome; use it only when
+    # it really contains the items (some CMSs put the protocol outside <main>).
+    for candidate in root.iter("main"):
+        if "§" in candidate.text_content():
+            return candidate
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def _make_link(href: str, text: str, base_url: str | None) -> Link | None:
+    href = href.strip()
+    lowered = href.lower()
+    if not href or lowered.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
+        return None
+    try:
+        url = urllib.parse.urljoin(base_url, href) if base_url else href
+        path = urllib.parse.urlsplit(url).path
+    except ValueError:  # "http://[::1" and other unparseable hosts
+        return None
+    match = _DOCUMENT_EXT.search(path + "?")
+    media_type = _MEDIA_TYPES.get(match.group(1).lower()) if match else None
+    return Link(url=url, title=clean(_MARKS.sub("", text)), media_type=media_type)
+
+
+def html_to_document(root: Any, base_url: str | None = None) -> TextDocument:
+    """Flatten a parsed HTML tree into text blocks; see the module docstring."""
+    title_el = root.find(".//title")
+    title = clean(title_el.text_content()) if title_el is not None else None
+    text = _flatten(_content_root(root))
+    if _PRE in text:
+        text = _BREAK.join(_pre_lines(segment) for segment in text.split(_BREAK))
+    text = _clean_document(text)
+    blocks: list[str] = []
+    links: dict[int, list[Link]] = {}
+    # most segments are the empty gap between two block boundaries
+    for segment in [part for part in text.split(_BREAK) if len(part) > 1 or part.strip()]:
+        if _BOLD_END in segment:
+            head, _mark, tail = segment.partition(_BOLD_END)
+            label = head.strip(" \ue000\ue001\ue002")
+            if tail.strip() and len(label) <= 60 and _RUN_IN_LABEL.fullmatch(label):
+                _add_block(head, blocks, links, base_url)
+                segment = tail
+            segment = segment.replace(_BOLD_END, "")
+        _add_block(segment, blocks, links, base_url)
+    return TextDocument(
+        blocks=tuple(blocks), links={k: tuple(v) for k, v in links.items()}, title=title
+    )
+
+
+def _clean_document(text: str) -> str:
+    """What ``parsing.clean`` does per field, once for the whole text: NFC, no soft hyphens or
+    control characters, whitespace runs collapsed (``str.split`` in C, far cheaper than a
+    regular expression over a text with thousands of indentation runs)."""
+    text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _pre_lines(segment: str) -> str:
+    # Plain-text protocols align label and value with runs of spaces: those become cells.
+    if _PRE not in segment:
+        return segment
+    lines = []
+    for line in segment.split(_PRE):
+        if "   " in line or _CELL in line:
+            line = _CELL.join(part.strip() for part in _PRE_SPLIT.split(line))
+        lines.append(line)
+    return _BREAK.join(lines)
+
+
+def _add_block(
+    segment: str, blocks: list[str], links: dict[int, list[Link]], base_url: str | None
+) -> None:
+    found: list[Link] = []
+    if _LINK_OPEN in segment:
+        for match in _LINK_MARK.finditer(segment):
+            link = _make_link(match.group(1), match.group(2), base_url)
+            if link is not None:
+                found.append(link)
+        segment = _LINK_MARK.sub(r"\2", segment)
+    if _LINK_TEXT in segment or _LINK_CLOSE in segment or _LINK_OPEN in segment:
+        segment = _MARKS.sub(" ", segment)  # a link that spans blocks: keep its text only
+    if _CELL in segment:
+        cells = [cell.strip() for cell in segment.split(_CELL)]
+        line = "\t".join(cells).strip("\t") if any(cells) else ""
+    else:
+        line = segment.strip()
+    # a link without text (an icon) belongs to the line before it
+    target = len(blocks) if line or not blocks else len(blocks) - 1
+    if found:
+        links.setdefault(target, []).extend(found)
+    if line:
+        blocks.append(line)
+
+
+def html_to_blocks(root: Any) -> list[str]:
+    """The text blocks of a parsed HTML tree (links and title dropped)."""
+    return list(html_to_document(root).blocks)
+
+
+# ============================================================================================
+# Step 2: blocks → Protocol
+#
+# Vocabulary, shared by both layouts a label can have: "Label: value", "Label<TAB>value",
+# or "Label" alone with the value in the next block(s).
+
+_W = "A-Za-zÅÄÖåäöÉéÜüÆæØø"  # letters a Swedish label or name may contain
+_B = rf"(?<![{_W}0-9])"  # word start
+_E = rf"(?![{_W}0-9])"  # word end
+
+# § 46 / §46 / § 46a — but not §§ 40–58 or § 40–58 (the paragraph range of the protocol).
+_ITEM_HEAD = re.compile(
+    r"§(?!§)\s*(\d{1,4})([a-z])?(?![\d\w])(?!\s*(?:[-–—]|,|och)\s*\d{1,4}\s*(?:$|\t|,))"
+)
+_LEADERS = re.compile(r"[.…_·]{3,}")
+_PAGE_NUMBER = re.compile(
+    r"sid(?:a|an)?\s*\d+(?:\s*(?:av|\(|/)\s*\d+\)?)?|\d+\s*\(\s*\d+\s*\)", re.IGNORECASE
+)
+_PAGE_HEADER = re.compile(
+    r"(?:sammanträdes)?protokoll(?:sutdrag)?$|sammanträdesdatum\b|utdrag\s+ur\s+protokoll",
+    re.IGNORECASE,
+)
+# "Paragrafer" with the range on the next line ("§ 46"): a value, not an item heading
+_PARAGRAPHS_LABEL = re.compile(r"(?:justerade\s+)?paragraf(?:er)?\s*:?\s*$", re.IGNORECASE)
+_NOISE = re.compile(
+    r"(?:justerandes?|justerares)\s+sign(?:atur(?:er)?)?\.?|utdragsbestyrkande|"
+    r"sid(?:a|an)?\s*\d+(?:\s*(?:av|\(|/)\s*\d+\)?)?|\d+\s*\(\s*\d+\s*\)|"
+    r"ordförandes\s+sign(?:atur)?\.?|sekreterarens\s+sign(?:atur)?\.?",
+    re.IGNORECASE,
+)
+
+# --- header labels. Key → (pattern, anywhere). "Anywhere" labels never occur in running
+# text, so they are recognised in the middle of a cell ("Datum då anslaget sätts upp
+# 2024-06-21 Datum då anslaget tas ned 2024-07-15"); the others (Datum, Ordförande,
+# "tjänstgörande ersättare", which also occurs inside a member list) only where a label can
+# start: at the start of a cell, right after another label, or after signature dots.
+_HEADER_LABELS: tuple[tuple[str, str, bool], ...] = (
+    (
+        "posted",
+        r"datum\s+då\s+anslaget\s+(?:sätts|sattes|satts|har\s+satts)\s+upp"
+        r"|datum\s+för\s+anslags?\s+uppsättande|anslaget\s+(?:sätts|sattes|har\s+satts)\s+upp"
+        r"|anslag(?:et)?\s+uppsatt|anslagsdatum|datum\s+för\s+anslag(?:et)?"
+        r"|anslag(?:et)?\s+publicera(?:t|des)|uppsättningsdatum|anslagets\s+uppsättande"
+        r"|datum\s+för\s+tillkännagivande",
+        True,
+    ),
+    (
+        "taken_down",
+        r"datum\s+då\s+anslaget\s+(?:tas|togs)\s+(?:ned|ner)|datum\s+för\s+anslags?\s+nedtagande"
+        r"|(?:anslaget\s+)?(?:tas|togs)\s+(?:ned|ner)|nedtagningsdatum|datum\s+för\s+nedtagande"
+        r"|anslagets\s+nedtagande|sista\s+dag(?:en)?\s+(?:för\s+överklagande|att\s+överklaga)"
+        r"|överklagandetiden\s+(?:går\s+ut|utgår|löper\s+ut)",
+        True,
+    ),
+    ("storage", r"förvaringsplats(?:\s+för\s+protokollet)?|protokollet\s+förvaras", True),
+    (
+        "justering",
+        r"justeringens\s+(?:plats\s+och\s+tid|tid\s+och\s+plats|plats,?\s+dag\s+och\s+tid"
+        r"|plats\s+och\s+datum|datum\s+och\s+plats|plats|tid|datum)"
+        r"|(?:tid\s+och\s+plats|plats\s+och\s+tid)\s+för\s+justering(?:en)?"
+        r"|justeringsdatum|justeringsdag|datum\s+för\s+justering(?:en)?",
+        True,
+    ),
+    ("justering", r"justering", False),
+    (
+        "approved_mark",
+        r"protokollet\s+(?:är|har\s+(?:blivit\s+)?)\s*justera(?:t|ts)|protokollet\s+justera(?:des|t)"
+        r"|justeringen\s+har\s+(?:tillkännagivits|tillkännagetts|skett)"
+        r"|justeringen\s+tillkännagiven|protokollet\s+är\s+(?:digitalt|elektroniskt)\s+"
+        r"(?:signerat|justerat)|(?:digitalt|elektroniskt)\s+(?:signerat|justerat)"
+        r"|signerat\s+(?:digitalt|elektroniskt)",
+        True,
+    ),
+    ("approved_mark", r"justerat", False),
+    ("organ", r"beslutande\s+organ|organ|nämnd|instans", False),
+    (
+        "date",
+        r"sammanträdesdatum|sammanträdets\s+datum|sammanträdesdag|mötesdatum"
+        r"|datum\s+för\s+sammanträdet|datum\s+för\s+mötet",
+        True,
+    ),
+    ("date", r"datum", False),
+    (
+        "place_time",
+        r"plats\s+och\s+tid|tid\s+och\s+plats|plats,?\s+datum\s+och\s+tid|tid,?\s+datum\s+och\s+plats"
+        r"|sammanträdesplats|sammanträdeslokal|mötesplats|sammanträdestid",
+        False,
+    ),
+    ("place_time", r"plats|lokal|tid", False),
+    (
+        "present",
+        r"beslutande\s+ledamöter|närvarande\s+ledamöter|närvarande\s+beslutande"
+        r"|tjänstgörande\s+ledamöter|tjänstgörande\s+ersättare",
+        False,
+    ),
+    ("present", r"beslutande|närvarande|ledamöter", False),
+    (
+        "others",
+        r"övriga\s+(?:närvarande|deltagande|deltagare)(?:\s+tjänstepersoner|\s+tjänstemän)?"
+        r"|ej\s+tjänstgörande\s+ersättare|närvarande\s+ersättare|närvarande\s+tjänste(?:män|personer)"
+        r"|anmält\s+förhinder|ärendeförteckning|innehållsförteckning|föredragningslista"
+        r"|närvarolista",
+        False,
+    ),
+    (
+        "others",
+        r"övriga|ersättare|tjänstepersoner|tjänstemän|frånvarande|insynsplats|adjungerade?"
+        r"|gäster|förhinder|ärendelista|innehåll|upprop",
+        False,
+    ),
+    ("secretary", r"vid\s+protokollet", False),
+    ("secretary", r"sekreterare|protokollförare|nämndsekreterare", False),
+    ("chair", r"ordförande|ordf\.", False),
+    (
+        "adjusters",
+        r"utse[sd]?d?a?\s+att\s+justera|utsågs\s+att\s+justera|utsedda\s+justerare"
+        r"|justeringspersoner|justeringsperson",
+        False,
+    ),
+    ("adjusters", r"justerare|justerande", False),
+    ("signatures", r"underskrifter|justerandes\s+signaturer", False),
+    ("signatures", r"underskrift|justeras|signaturer|namnförtydligande", False),
+    ("paragraphs", r"justerade\s+paragrafer|paragrafer", True),
+    ("paragraphs", r"paragraf", False),
+    ("anslag", r"anslag\s*/\s*bevis|anslagsbevis|bevis\s+om\s+(?:anslag|justering)", True),
+    ("anslag", r"bevis|anslag", False),
+)
+
+
+def _label_regex(labels: Iterable[tuple[str, str, bool]]) -> re.Pattern[str]:
+    parts = [f"(?P<l{index}>{pattern})" for index, (_k, pattern, _a) in enumerate(labels)]
+    return re.compile(_B + "(?:" + "|".join(parts) + ")" + _E, re.IGNORECASE)
+
+
+# Labels are tried where a label can start (anchored: cheap), the "anywhere" ones are searched
+# for inside a cell only when one of their words occurs in it.
+_HEADER_AT = _label_regex(_HEADER_LABELS)
+_ANYWHERE_LABELS = tuple(label for label in _HEADER_LABELS if label[2])
+_HEADER_ANYWHERE = _label_regex(_ANYWHERE_LABELS)
+_ANYWHERE_WORDS = (
+    "anslag", "justera", "justering", "förvar", "sammanträde", "paragraf", "bevis", "datum",
+    "överklag", "signerat", "protokollet",
+)  # fmt: skip
+_GAP = re.compile(r"[\s:.…_·–—-]*")
+_SINGLE_KEYS = frozenset(
+    "posted taken_down storage justering organ date place_time chair secretary approved_mark "
+    "paragraphs".split()
+)
+_MULTI_KEYS = frozenset(("present", "others", "adjusters"))
+_PERSON_KEYS = frozenset(("chair", "secretary"))
+_DATED_KEYS = frozenset(("posted", "taken_down", "justering", "date", "approved_mark"))
+
+# Lines that end the last item: the signature and notice blocks printed after the items.
+_CLOSING = re.compile(
+    rf"(?:underskrifter|underskrift|vid\s+protokollet|justeras|justerat){_E}"
+    rf"\s*(?::|\t|$|[.…_]{{3}}|\d)"
+    rf"|(?:anslag\s*/\s*bevis|anslagsbevis|bevis\s+om\s+(?:anslag|justering)"
+    rf"|protokollet\s+(?:är|har)\s+justera(?:t|ts)|datum\s+då\s+anslaget){_E}",
+    re.IGNORECASE,
+)
+
+_CLOSING_INITIALS = frozenset("uUvVjJaAbBpPdD")
+_DRAFT = re.compile(
+    rf"{_B}(?:preliminärt?|ej\s+justera[td]|inte\s+justera[td]|ojustera[td]|icke\s+justera[td]"
+    rf"|utkast|ännu\s+(?:ej|inte)\s+justera[td]){_E}",
+    re.IGNORECASE,
+)
+_BODY_WORDS = (
+    "nämnd", "styrelse", "fullmäktige", "utskott", "beredning", "direktion", "kommitté",
+    "råd", "presidi",
+)  # fmt: skip
+
+# --- body and organization names
+_BODY_WORD = (
+    r"(?:nämnd(?:en)?|styrelse(?:n)?|fullmäktige|utskott(?:et)?|beredning(?:en)?"
+    r"|direktion(?:en)?|kommitté(?:n)?|råd(?:et)?|presidium|presidiet)"
+)
+_BODY_NAME = re.compile(
+    rf"{_B}(?P<name>"
+    rf"(?:[{_W}]+-(?:,\s*[{_W}]+-)*\s+(?:och|&)\s+)?"  # "Barn- och ", "Miljö-, hälso- och "
+    rf"[{_W}]*{_BODY_WORD}"
+    rf"(?:s\s+[{_W}]*utskott(?:et)?)?"  # "Kommunstyrelsens arbetsutskott"
+    rf"(?P<gen>s)?){_E}",
+    re.IGNORECASE,
+)
+_BODY_STOP = re.compile(
+    r"^(?:nämnd|nämnden|styrelse|styrelsen|råd|rådet|utskott|utskottet|beslutande)$", re.I
+)
+_ORGANIZATION = re.compile(
+    rf"{_B}(?:(?P<a>[A-ZÅÄÖ][{_W}-]+)\s+(?P<kind>(?i:kommun|stad|kommunalförbund))"
+    rf"|(?P<region>(?i:region)\s+[A-ZÅÄÖ][{_W}-]+)){_E}"
+)
+
+# --- item sections (the labels inside one §)
+_SECTION_LABELS: tuple[tuple[str, str], ...] = (
+    ("decision", rf"(?:[{_W}-]+s\s+)?beslut(?:et)?(?:\s+i\s+ärendet)?"),
+    (
+        "recommend",
+        rf"(?:(?P<gen>[{_W}-]+s)\s+)?förslag\s+till\s+(?:(?:kommun|region|landstings)?fullmäktige"
+        rf"|[{_W}]*styrelsen|[{_W}]*nämnden)(?:s\s+beslut)?",
+    ),
+    (
+        "proposal",
+        rf"(?:[{_W}-]+s\s+)?(?:förslag(?:\s+till\s+beslut)?|beslutsförslag)"
+        r"|förslag\s+till\s+beslut",
+    ),
+    (
+        "motions",
+        r"yrkanden?(?:\s+och\s+propositionsordning)?|yrkande(?:n)?\s+och\s+beslutsgång"
+        r"|propositionsordning|proposition(?:er)?|beslutsgång|beslutsordning"
+        r"|ärendets\s+behandling|behandling\s+på\s+sammanträdet|överläggning",
+    ),
+    ("vote", r"omröstning(?:sresultat)?|votering|omröstningsbilaga|omröstningslista"),
+    ("reservation", r"reservation(?:er)?|reservationer?\s+och\s+särskilda\s+yttranden"),
+    (
+        "other",
+        r"ärendebeskrivning|sammanfattning(?:\s+av\s+ärendet)?|bakgrund|beslutsunderlag"
+        r"|ärendet|underlag|handlingar|bilagor?|jäv|särskilt\s+yttrande|särskilda\s+yttranden"
+        r"|protokollsanteckning(?:ar)?|expedieras(?:\s+till)?|expediering|beslutet\s+"
+        r"(?:skickas|expedieras)\s+till|skickas\s+till|för\s+kännedom|för\s+verkställighet"
+        r"|paragrafen\s+(?:är\s+|förklaras\s+)?(?:omedelbart\s+)?justerad|omedelbar\s+justering"
+        r"|ekonomiska\s+konsekvenser|yttrande|motivering|förvaltningens\s+bedömning"
+        r"|bedömning|information|deltar\s+inte\s+i\s+beslutet|anmälan\s+om\s+jäv",
+    ),
+)
+_SECTION_RE = re.compile(
+    r"^(?:"
+    + "|".join(f"(?P<{key}{i}>{pattern})" for i, (key, pattern) in enumerate(_SECTION_LABELS))
+    + r")\s*(?::\s*(?P<rest>.*)|\.?\s*$)",
+    re.IGNORECASE,
+)
+_SECTION_KEYS = {f"{key}{i}": key for i, (key, _pattern) in enumerate(_SECTION_LABELS)}
+_RUN_IN_LABEL = re.compile(
+    r"(?:"
+    + "|".join(pattern for _key, pattern in _SECTION_LABELS)
+    + r"|sammanträdesdatum|plats\s+och\s+tid|tid\s+och\s+plats|beslutande|ordförande|sekreterare"
+    r"|justerare|utses\s+att\s+justera|justeringens\s+plats\s+och\s+tid)\s*:?",
+    re.IGNORECASE,
+)
+# Who proposes (as opposed to who decides): their "förslag till kommunfullmäktige" is input.
+_PROPOSERS = re.compile(
+    r"^(?:arbetsutskottet|utskottet|förvaltningen|ordföranden|presidiet|beredningen"
+    r"|kontoret|sektorn|direktören|kommundirektören|kommunledningskontoret|tjänstepersonen)s?$",
+    re.IGNORECASE,
+)
+
+_DNR = re.compile(
+    rf"{_B}(?:dnr|d\.nr|diarienr|diarienummer|ärendenummer|ärendenr|ärende\s+nr)\.?\s*:?\s*"
+    r"(?P<value>(?:[A-ZÅÄÖ]{1,8}[ ./-]?)?\d{2,4}(?:[/.:-]\d{1,7})+(?:[.-][0-9A-Za-z]{1,6})*)",
+    re.IGNORECASE,
+)
+# "<Nämnden> beslutar ...": up to four words of subject, none of them a verb of proposing
+# ("Förvaltningen föreslår att nämnden beslutar ..." is a proposal, not the decision).
+_UNLABELED_DECISION = re.compile(
+    rf"^(?:(?!(?:föreslår|yrkar|förordar|anser|bedömer|har|hade|ska|skulle|att|om)\s)"
+    rf"[{_W}-]+\s+){{0,4}}?(?:beslutar|beslöt|beslutade|beslutas"
+    rf"|föreslår\s+(?:kommun|region)?fullmäktige|utser|väljer|godkänner|antar|noterar"
+    rf"|fastställer|beviljar|avslår|lägger|återremitterar|bordlägger){_E}"
+    rf"|^(?:ärendet|ärendena|informationen|frågan|motionen|rapporten|redovisningen"
+    rf"|delegationsbesluten|delegationsbeslut|anmälan|anmälningarna|meddelandena|handlingarna"
+    rf"|dagordningen|föredragningslistan|protokollet)\s+(?:[{_W}]+\s+){{0,3}}?"
+    rf"(?:utgår|bordläggs|återremitteras|noteras|läggs|godkänns|godkändes|antas|fastställs"
+    rf"|anmäls|tas|förklaras|avslås|bifalls){_E}",
+    re.IGNORECASE,
+)
+_SECTION_FIRST_WORDS = frozenset(
+    """beslut beslutet förslag beslutsförslag yrkande yrkanden propositionsordning proposition
+    propositioner beslutsgång beslutsordning ärendets behandling överläggning omröstning
+    omröstningsresultat votering omröstningsbilaga omröstningslista reservation reservationer
+    ärendebeskrivning sammanfattning bakgrund beslutsunderlag ärendet underlag handlingar
+    bilaga bilagor jäv särskilt särskilda protokollsanteckning protokollsanteckningar
+    expedieras expediering skickas för paragrafen omedelbar ekonomiska yttrande motivering
+    förvaltningens bedömning information deltar anmälan""".split()
+)
+_SECTION_AFTER_GENITIVE = frozenset(("beslut", "förslag", "beslutsförslag"))
+_VOTE_WORDS = ("röst", "votering", "nej", "ja:", "avst")
+# substrings of every wording outcomes.is_unanimous (or "enigt") recognises
+_UNANIMOUS_WORDS = (
+    "enhällig", "enstämmig", "enig", "unanim", "einstimm", "enstemm", "objection", "nem",
+)  # fmt: skip
+_SECRECY_WORDS = (
+    "sekretess",
+    "osl",
+    "särskilt protokoll",
+    "nicht",
+    "unntatt",
+    "closed session",
+    "in camera",
+    "executive session",
+    "individärende",
+    "enskilt ärende",
+    "enskild ärende",
+    "enskilda ärende",
+    "familjeärende",
+)
+_WRAPPED = re.compile(r"^(?!att\s)[a-zåäöé]")
+_CONTINUATION = re.compile(r"^(?:att\s|[a-zåäö]|\d{1,2}[.)]\s+att\s|[-–•]\s*att\s)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])")
+_ENIGT = re.compile(rf"{_B}(?:enig(?:t|a)?|enhälligt){_E}", re.IGNORECASE)
+_INDIVIDUAL_CASE = re.compile(
+    rf"{_B}(?:individärenden?|enskil(?:t|da?)\s+ärenden?|individ-\s+och\s+familjeärenden?){_E}",
+    re.IGNORECASE,
+)
+_WITHDRAWN_TITLE = re.compile(rf"{_B}(?:utgår|utgick|struket|stryks){_E}", re.IGNORECASE)
+
+# --- votes
+_NUM_WORDS = {
+    "noll": 0, "en": 1, "ett": 1, "två": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7,
+    "åtta": 8, "nio": 9, "tio": 10, "elva": 11, "tolv": 12, "tretton": 13, "fjorton": 14,
+    "femton": 15, "sexton": 16, "sjutton": 17, "arton": 18, "nitton": 19, "tjugo": 20,
+}  # fmt: skip
+_VOTE_TOKEN = re.compile(r"[0-9a-zåäöé]+(?:-[0-9a-zåäöé]+)*|[:=]")
+_VOTE_WORD_KEYS = {
+    "ja": "yes", "ja-röst": "yes", "ja-röster": "yes",
+    "nej": "no", "nej-röst": "no", "nej-röster": "no",
+    "avstår": "abstain", "avstod": "abstain", "avstående": "abstain", "nedlagda": "abstain",
+    "frånvarande": "absent",
+}  # fmt: skip
+_TOTAL_ROW = re.compile(r"^(?:summa|totalt|total|resultat|antal|summering)", re.IGNORECASE)
+_COLUMN = {
+    "ja": "yes",
+    "nej": "no",
+    "avstår": "abstain",
+    "avstod": "abstain",
+    "avstående": "abstain",
+    "avst": "abstain",
+    "avst.": "abstain",
+    "frånvarande": "absent",
+}
+
+# --- people
+_NAME_TOKEN = rf"[A-ZÅÄÖÉÜÆØ][{_W}'’]*(?:-[A-ZÅÄÖÉÜÆØ]?[{_W}'’]+)*"
+_PARTICLE = r"(?:af|von|de|van|der|den|la|du|di|da|el|bin)"
+_NAME = rf"{_NAME_TOKEN}(?:[ \u00a0]+(?:{_PARTICLE}[ \u00a0]+)?{_NAME_TOKEN}){{1,4}}"
+_PARTY = r"\(\s*([A-ZÅÄÖ][A-Za-zÅÄÖåäö]{0,5})\s*\)"
+_PARTY_RE = re.compile(_PARTY)
+_NAME_WORD = re.compile(_NAME_TOKEN)
+_PARTICLES = frozenset(_PARTICLE.strip("(?:)").split("|"))
+_NAME_ONLY = re.compile(rf"{_NAME}")
+_PARTY_CELL = re.compile(r"^[A-ZÅÄÖ][A-Za-zÅÄÖåäö]{0,3}$")
+_ROLE = re.compile(
+    rf"{_B}(?:(?:\d:(?:e|a)|förste|andre|1:e|2:e)\s+vice\s+ordförande|vice\s+ordförande"
+    rf"|ordförande|ordf\.|sekreterare|protokollförare|justerare|tjänstgörande\s+ersättare"
+    rf"|ersättare|ledamot|adjungerad|nämndsekreterare|kommunsekreterare){_E}",
+    re.IGNORECASE,
+)
+_SUBSTITUTE_FOR = re.compile(r"(?:ersättare|ersätter|istället|i\s+stället)\s+för\s*$", re.I)
+_NOT_NAME_WORDS = frozenset(
+    """reservation reservationer ledamöterna ledamoten ledamot mot ordföranden ordförande
+    sekreterare justerare beslutande ersättare tjänstgörande vice för och samt även
+    närvarande från med av partiet yrkande yrkanden anslag protokoll protokollet
+    socialnämnden kommunstyrelsen nämnden styrelsen se enligt bilaga sida sidan paragraf
+    paragrafer utses att justera justeras underskrifter övriga kl klockan stadshuset
+    kommunhuset sammanträdet omröstning beslut beslutet""".split()
+)
+# On lower-cased text with single spaces: literal prefixes let the regex engine skip ahead.
+_CUT_REASON = re.compile(r"förmån för|med hänvisning till|i enlighet med|bilaga")
+_RESERV_WORD = re.compile(r"reserv(?:erar|erade|ation)")
+
+# --- dates and places inside values
+_DATE_TEXT = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}/\d{1,2}/\d{2,4}|\b(?:19|20)\d{6}\b"
+    r"|\b\d{1,2}(?::e|:a)?\s+(?:januari|februari|mars|april|maj|juni|juli|augusti|september"
+    r"|oktober|november|december)(?:\s+\d{4})?",
+    re.IGNORECASE,
+)
+_TIME_TEXT = re.compile(
+    r"(?:\bkl(?:ockan)?\.?\s*)?\d{1,2}[.:]\d{2}(?:\s*[-–—]\s*\d{1,2}[.:]\d{2})?"
+    r"|\bkl(?:ockan)?\.?\s*\d{1,2}(?:\s*[-–—]\s*\d{1,2})?",
+    re.IGNORECASE,
+)
+_WEEKDAY = re.compile(
+    r"\b(?:måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag)(?:en)?(?:\s+den)?\b|\bden\b",
+    re.IGNORECASE,
+)
+_PLACE_CUT = re.compile(r"\b(?:ajourn\w*|paus\w*|sammanträdet\s+ajourneras)\b.*$", re.I)
+
+
+# --------------------------------------------------------------------------------------------
+# Header
+
+
+@dataclass
+class _Header:
+    values: dict[str, list[str]] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)
+
+    def first(self, key: str) -> str | None:
+        for value in self.values.get(key, ()):
+            if value:
+                return value
+        return None
+
+    def all(self, key: str) -> list[str]:
+        return [v for v in self.values.get(key, ()) if v]
+
+    def add(self, key: str, value: str) -> None:
+        self.values.setdefault(key, []).append(value)
+
+
+def _strip_value(text: str) -> str:
+    text = _LEADERS.sub(" ", text)
+    return text.strip(" \t:;,–—-").strip()
+
+
+def _header_tokens(lines: Iterable[str]) -> list[tuple[str | None, str]]:
+    """(label key or None, text) per label or free text, in reading order."""
+    tokens: list[tuple[str | None, str]] = []
+    for line in lines:
+        for cell in line.split("\t") if "\t" in line else (line,):
+            cell = cell.strip()
+            if not cell:
+                continue
+            if cell.startswith("§") and _ITEM_HEAD.match(cell):
+                tokens.append((None, cell))
+                continue
+            accepted = _cell_labels(cell)
+            if not accepted:
+                value = _strip_value(cell)
+                if value:  # a row of signature dots is not a value
+                    tokens.append((None, value))
+                continue
+            if accepted[0][0] > 0:
+                head = _strip_value(cell[: accepted[0][0]])
+                if head:
+                    tokens.append((None, head))
+            for pos, (_start, end, key) in enumerate(accepted):
+                stop = accepted[pos + 1][0] if pos + 1 < len(accepted) else len(cell)
+                tokens.append((key, _strip_value(cell[end:stop])))
+    return tokens
+
+
+def _cell_labels(cell: str) -> list[tuple[int, int, str]]:
+    """(start, end, key) of every label in one cell: at its start, chained right after another
+    label ("Underskrifter Sekreterare ......"), and "anywhere" labels inside it."""
+    accepted: list[tuple[int, int, str]] = []
+    pos = 0
+    while pos < len(cell):
+        match = _HEADER_AT.match(cell, pos)
+        if not match:
+            break
+        accepted.append((match.start(), match.end(), _label_key(match, _HEADER_LABELS)))
+        gap = _GAP.match(cell, match.end())
+        pos = gap.end() if gap else match.end()
+    lowered = cell.lower()
+    if pos < len(cell) and any(word in lowered for word in _ANYWHERE_WORDS):
+        for match in _HEADER_ANYWHERE.finditer(cell, pos):
+            accepted.append((match.start(), match.end(), _label_key(match, _ANYWHERE_LABELS)))
+    return accepted
+
+
+def _label_key(match: re.Match[str], labels: Sequence[tuple[str, str, bool]]) -> str:
+    return labels[int((match.lastgroup or "l0")[1:])][0]
+
+
+def _parse_header(lines: Sequence[str]) -> _Header:
+    """Assign every label its value: on the same line, in the next cell, or on the next line.
+
+    Single-valued labels take one following text; list labels (members, justerare) take every
+    text up to the next label; marker labels (Anslag/bevis, Underskrifter) take nothing.
+    """
+    header = _Header()
+    tokens = _header_tokens(lines)
+    count = len(tokens)
+    used = [key is not None for key, _text in tokens]
+    pending: list[tuple[int, str]] = []
+
+    def free(j: int) -> bool:
+        return j < count and not used[j] and not _ITEM_HEAD.match(tokens[j][1])
+
+    for i, (key, text) in enumerate(tokens):
+        if key is None:
+            continue
+        header.seen.add(key)
+        if text:
+            header.add(key, text)
+        j = i + 1
+        if key in _MULTI_KEYS:
+            while free(j):
+                header.add(key, tokens[j][1])
+                used[j] = True
+                j += 1
+            continue
+        if key not in _SINGLE_KEYS:
+            continue
+        if text:
+            if key in _DATED_KEYS and not find_date(text) and free(j) and find_date(tokens[j][1]):
+                header.add(key, tokens[j][1])  # "Justeringens plats och tid: Stadshuset" + date
+                used[j] = True
+            continue
+        if free(j):
+            header.add(key, tokens[j][1])
+            used[j] = True
+            if key == "place_time" and free(j + 1):
+                # "Plats och tid" printed over two lines: the room, then date and clock times
+                following = tokens[j + 1][1]
+                if find_time_range(_DATE_TEXT.sub(" ", following))[0] or find_date(following):
+                    header.add(key, following)
+                    used[j + 1] = True
+        elif key in _PERSON_KEYS:
+            pending.append((i, key))
+    # Signature tables put "Sekreterare ...... Paragrafer 40-58" on one row and the name on
+    # the row below: give a person label that found no value the next unused name.
+    for i, key in pending:
+        for j in range(i + 1, min(i + 8, count)):
+            other_key, text = tokens[j]
+            if other_key in _PERSON_KEYS or other_key in _MULTI_KEYS:
+                break
+            if free(j) and _people(text):
+                header.add(key, text)
+                used[j] = True
+                break
+    return header
+
+
+# --------------------------------------------------------------------------------------------
+# People
+
+
+def _trim_name(name: str) -> str | None:
+    words = name.split()
+    while words and words[0].lower().rstrip(":,.") in _NOT_NAME_WORDS:
+        words.pop(0)
+    if len(words) < 2 or any(w.lower() in _NOT_NAME_WORDS for w in words):
+        return None
+    return " ".join(words)
+
+
+def _role(text: str) -> str | None:
+    if len(text) < 4:
+        return None  # ", " or nothing between two names
+    text = re.split(r"\bför\b|§", text, maxsplit=1)[0]
+    match = _ROLE.search(text)
+    if not match:
+        return None
+    return re.sub(r"\s+", " ", match.group(0).lower())
+
+
+def _normalize_person_cells(text: str) -> str:
+    # "Anna Berg<TAB>S<TAB>ordförande" (a members table) → "Anna Berg (S), ordförande"
+    if "\t" not in text:
+        return text
+    cells = [c.strip() for c in text.split("\t") if c.strip()]
+    if len(cells) >= 2 and _PARTY_CELL.match(cells[1]) and "(" not in cells[0]:
+        cells = [f"{cells[0]} ({cells[1]})", *cells[2:]]
+    return ", ".join(cells)
+
+
+def _people(text: str, role: str | None = None) -> list[Person]:
+    """Every person named in ``text``: "Anna Berg (S), ordförande, Bo Ek (M) och Cia Lind"."""
+    text = _strip_value(_normalize_person_cells(_LEADERS.sub(" ", text)))
+    if not text or len(text) > 2000:
+        return []
+    found: list[Person] = []
+    named = _names_with_party(text)
+    if named:
+        for index, (start, end, name, party) in enumerate(named):
+            before = text[named[index - 1][1] if index else 0 : start]
+            if _SUBSTITUTE_FOR.search(before):
+                continue  # "tjänstgörande ersättare för Eva Holm (S)": Eva was not there
+            nxt = named[index + 1][0] if index + 1 < len(named) else len(text)
+            found.append(Person(name=name, party=party, role=_role(text[end:nxt]) or role))
+        return found
+    for chunk in re.split(r"[,;\t]|\s+och\s+|\s+samt\s+|\s+&\s+", text):
+        chunk = _strip_value(chunk)
+        if not chunk:
+            continue
+        chunk_role = _role(chunk)
+        if chunk_role and found and len(chunk) <= 40 and not _NAME_ONLY.match(chunk):
+            found[-1] = Person(found[-1].name, found[-1].party, chunk_role)
+            continue
+        name_match = _NAME_ONLY.match(chunk)
+        if not name_match or len(chunk) - name_match.end() > 40:
+            continue
+        trimmed = _trim_name(name_match.group(0))
+        if trimmed:
+            found.append(Person(name=trimmed, role=chunk_role or role))
+    return found
+
+
+def _names_with_party(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, name, party) for every "Förnamn Efternamn (S)" in ``text``.
+
+    Found from the party parenthesis backwards (a literal "(" is cheap to find), taking the
+    capitalised words right before it as the name."""
+    found: list[tuple[int, int, str, str]] = []
+    if "(" not in text:
+        return found
+    for match in _PARTY_RE.finditer(text):
+        head = text[: match.start()].rstrip()
+        words = head.rsplit(None, 6)[-6:]
+        name_words: list[str] = []
+        for word in reversed(words):
+            if _NAME_WORD.fullmatch(word):
+                name_words.append(word)
+            elif word in _PARTICLES and name_words:
+                name_words.append(word)
+            else:
+                break
+            if len(name_words) == 5:
+                break
+        name = _trim_name(" ".join(reversed(name_words)))
+        if name:
+            start = len(head) - len(" ".join(reversed(name_words)))
+            found.append((start, match.end(), name, match.group(1)))
+    return found
+
+
+def _with_party(person: Person | None, parties: Mapping[str, str]) -> Person | None:
+    if person is None or person.party or person.name not in parties:
+        return person
+    return Person(name=person.name, party=parties[person.name], role=person.role)
+
+
+def _unique(people: Iterable[Person]) -> tuple[Person, ...]:
+    seen: set[str] = set()
+    result = []
+    for person in people:
+        if person.name not in seen:
+            seen.add(person.name)
+            result.append(person)
+    return tuple(result)
+
+
+# --------------------------------------------------------------------------------------------
+# Items
+
+
+@dataclass
+class _Segment:
+    head: int
+    number: str
+    rest: str
+    end: int
+
+
+def _item_heads(blocks: Sequence[str]) -> list[tuple[int, str, str]]:
+    heads: list[tuple[int, str, str]] = []
+    previous = ""
+    for i, block in enumerate(blocks):
+        if "§" in block[:3]:
+            match = _ITEM_HEAD.match(block)
+            if match and not _PARAGRAPHS_LABEL.match(previous):
+                rest = block[match.end() :]
+                heads.append((i, f"§ {match.group(1)}{match.group(2) or ''}", rest))
+        if block.strip():
+            previous = block
+    # A table of contents lists every § before the items themselves: the last occurrence of a
+    # number is the item, earlier ones are the contents page (never printed after the items).
+    last: dict[str, int] = {}
+    for position, (_i, number, _rest) in enumerate(heads):
+        last[number] = position
+    return [head for position, head in enumerate(heads) if last[head[1]] == position]
+
+
+def _segments(blocks: Sequence[str]) -> list[_Segment]:
+    heads = _item_heads(blocks)
+    segments = []
+    for position, (i, number, rest) in enumerate(heads):
+        stop = heads[position + 1][0] if position + 1 < len(heads) else len(blocks)
+        end = stop
+        for j in range(i + 1, stop):
+            if blocks[j][:1] in _CLOSING_INITIALS and _CLOSING.match(blocks[j]):
+                end = j
+                break
+        segments.append(_Segment(head=i, number=number, rest=rest, end=end))
+    return segments
+
+
+def _dnr(text: str) -> re.Match[str] | None:
+    lowered = text.lower()
+    if "nr" not in lowered and "nummer" not in lowered:
+        return None
+    return _DNR.search(text)
+
+
+def _is_noise(block: str) -> bool:
+    cells = [c.strip() for c in block.split("\t") if c.strip()]
+    return bool(cells) and all(_NOISE.fullmatch(c) for c in cells)
+
+
+def _is_page_furniture(block: str, folded_body: str) -> bool:
+    """A page header or footer repeated inside an item (Word and PDF exports repeat the
+    letterhead on every page: "Sjöhamra kommun | SAMMANTRÄDESPROTOKOLL | Sida 3 (9)")."""
+    if ".." in block or "…" in block or "__" in block:
+        block = _LEADERS.sub("\t", block)  # "Justerandes sign ...... Utdragsbestyrkande"
+    if "\t" not in block:
+        if len(block) > 60:
+            return False  # running text, never furniture
+        return (
+            block.casefold() == folded_body
+            or bool(_PAGE_NUMBER.fullmatch(block) or _NOISE.fullmatch(block))
+            or bool(_PAGE_HEADER.match(block))
+        )
+    cells = [c.strip() for c in block.split("\t") if c.strip()]
+    if not cells:
+        return True
+    if any(_PAGE_NUMBER.fullmatch(c) for c in cells) or all(_NOISE.fullmatch(c) for c in cells):
+        return True
+    flat = " ".join(cells)
+    return bool(_PAGE_HEADER.match(flat)) or flat.casefold() == folded_body
+
+
+def _section(block: str) -> tuple[str, str, re.Match[str]] | None:
+    """(section key, same-line text) when ``block`` is an item section label."""
+    first, _tab, others = block.partition("\t")
+    if len(first) > 60 and ":" not in first[:50]:
+        return None  # running text: a label line is short or "Label: text"
+    words = first[:48].lower().split(None, 2)
+    if not words:
+        return None
+    head = words[0].rstrip(":.")
+    if head not in _SECTION_FIRST_WORDS and not (
+        head.endswith("s") and len(words) > 1 and words[1].rstrip(":.") in _SECTION_AFTER_GENITIVE
+    ):
+        return None
+    match = _SECTION_RE.match(first.strip())
+    if not match:
+        return None
+    key = next(
+        (_SECTION_KEYS[name] for name in _SECTION_KEYS if match.group(name) is not None), None
+    )
+    if key is None:
+        return None
+    rest = " ".join(p for p in ((match.group("rest") or "").strip(), others.strip()) if p)
+    return key, rest, match
+
+
+def _flat(block: str) -> str:
+    return " ".join(c.strip() for c in block.split("\t") if c.strip())
+
+
+def _unwrap(lines: Sequence[str]) -> list[str]:
+    """Join hard-wrapped lines (plain text, PDF) back into paragraphs; "att ..." clauses of a
+    decision stay on their own lines because the protocol lists them that way."""
+    joined: list[str] = []
+    for line in lines:
+        if joined and _WRAPPED.match(line) and not joined[-1].endswith(":"):
+            joined[-1] = f"{joined[-1]} {line}"
+        else:
+            joined.append(line)
+    return joined
+
+
+def _first_sentence(lines: Sequence[str]) -> str | None:
+    paragraphs: list[str] = []
+    for line in lines:
+        if paragraphs and (_CONTINUATION.match(line) or paragraphs[-1].endswith(":")):
+            paragraphs[-1] = f"{paragraphs[-1]} {line}"
+        else:
+            paragraphs.append(line)
+    if not paragraphs:
+        return None
+    sentence = _SENTENCE_END.split(paragraphs[0], maxsplit=1)[0]
+    if len(sentence) > 400:
+        sentence = sentence[:400].rsplit(" ", 1)[0] + " …"
+    return clean(sentence)
+
+
+def _number(text: str) -> int | None:
+    if text.isdigit():
+        return int(text) if len(text) <= 3 else None  # a year is not a count
+    return _NUM_WORDS.get(text.lower())
+
+
+def _votes(lines: Sequence[str], vote_lines: Sequence[str]) -> Votes | None:
+    text_lines = [_flat(line).lower() for line in vote_lines]
+    text_lines += [
+        low
+        for low in (line.lower() for line in lines)
+        if "röst" in low or "nej" in low or "avst" in low or "ja:" in low
+    ]
+    counts: dict[str, int | None] = {"yes": None, "no": None, "abstain": None, "absent": None}
+    for line in text_lines:
+        _count_votes(_VOTE_TOKEN.findall(line), counts)
+    if counts["yes"] is None and counts["no"] is None:
+        table = _vote_table(vote_lines) or _vote_table(lines)
+        if table is None:
+            return None
+        counts = table
+    return Votes(
+        yes=counts["yes"], no=counts["no"], abstain=counts["abstain"], absent=counts["absent"]
+    )
+
+
+def _count_votes(tokens: Sequence[str], counts: dict[str, int | None]) -> None:
+    """Read counts from the words of one line, in the ways protocols write them:
+    "7 ja-röster, 4 nej-röster och 2 avstår", "Ja: 4 Nej: 3 Avstår: 0", "med 5 röster mot 2"."""
+    size = len(tokens)
+    for i, token in enumerate(tokens):
+        key = _VOTE_WORD_KEYS.get(token)
+        if key is None:
+            if token.startswith("med") and i + 4 < size and tokens[i + 2].startswith("röst"):
+                yes, no = _number(tokens[i + 1]), _number(tokens[i + 4])
+                if tokens[i + 3] == "mot" and yes is not None and no is not None:
+                    counts["yes"] = counts["yes"] if counts["yes"] is not None else yes
+                    counts["no"] = counts["no"] if counts["no"] is not None else no
+            continue
+        if counts[key] is not None:
+            continue
+        if i + 2 < size and tokens[i + 1] in (":", "="):  # "Ja: 8"
+            counts[key] = _number(tokens[i + 2])
+            continue
+        # "8 ja-röster", "2 ledamöter avstår"; but in "Ja: 4 Nej: 3" the 4 belongs to "Ja:"
+        back = i - 1
+        if back >= 0 and tokens[back] in ("ledamöter", "ledamot", "st"):
+            back -= 1
+        if back >= 0 and not (back >= 1 and tokens[back - 1] in (":", "=")):
+            counts[key] = _number(tokens[back])
+
+
+def _vote_table(lines: Sequence[str]) -> dict[str, int | None] | None:
+    """Count a voting table: a header row with Ja/Nej columns, one row per member."""
+    columns: dict[int, str] | None = None
+    counts: dict[str, int | None] = {}
+    for line in lines:
+        if "\t" not in line:
+            if columns is not None:
+                break
+            continue
+        cells = [c.strip() for c in line.split("\t")]
+        if columns is None:
+            found = {i: _COLUMN[c.lower()] for i, c in enumerate(cells) if c.lower() in _COLUMN}
+            if "yes" in found.values() and "no" in found.values():
+                columns = found
+                counts = {key: 0 for key in ("yes", "no", "abstain", "absent")}
+                for key in ("abstain", "absent"):
+                    if key not in found.values():
+                        counts[key] = None
+            continue
+        if _TOTAL_ROW.match(cells[0]):
+            total: dict[str, int | None] = {"yes": None, "no": None, "abstain": None}
+            total["absent"] = None
+            for index, key in columns.items():
+                if index < len(cells) and cells[index].isdigit():
+                    total[key] = int(cells[index])
+            if total["yes"] is not None or total["no"] is not None:
+                return total
+            break
+        for index, key in columns.items():
+            if index < len(cells) and cells[index] and cells[index] not in "-–":
+                counts[key] = (counts[key] or 0) + 1
+    if columns is None or not any(counts.values()):
+        return None
+    return counts
+
+
+def _reservations(lines: Sequence[str], section_lines: Sequence[str]) -> list[Person]:
+    found: list[Person] = []
+    for line in section_lines:
+        found.extend(_people_in_sentence(_before_reason(_flat(line))))
+    for line in lines:
+        if "reserv" not in line.lower():
+            continue
+        for sentence in _SENTENCE_END.split(_flat(line)):
+            word = _RESERV_WORD.search(sentence.lower())
+            if not word:
+                continue
+            before = _people_in_sentence(sentence[: word.start()])
+            if before:
+                found.extend(before)
+                continue
+            found.extend(_people_in_sentence(_before_reason(sentence[word.end() :])))
+    return found
+
+
+def _before_reason(text: str) -> str:
+    """The part naming who reserved, before "till förmån för ..." names whose motion it was."""
+    match = _CUT_REASON.search(text.lower())
+    return text[: match.start()] if match else text
+
+
+def _people_in_sentence(text: str) -> list[Person]:
+    people = [Person(name=name, party=party) for _s, _e, name, party in _names_with_party(text)]
+    if people:
+        return people
+    # No party given: "Anna Andersson reserverar sig" — the capitalised words next to it.
+    for chunk in re.split(r",|\s+och\s+|\s+samt\s+", text):
+        chunk = chunk.strip(" .:;")
+        near = _NAME_ONLY.fullmatch(chunk) or _NAME_ONLY.search(chunk + " ")
+        if near and (near.end() >= len(chunk) - 1 or near.start() == 0):
+            name = _trim_name(near.group(0))
+            if name and len(name.split()) <= 4:
+                people.append(Person(name=name))
+    return people
+
+
+def _parse_item(
+    blocks: Sequence[str],
+    segment: _Segment,
+    links: Mapping[int, tuple[Link, ...]],
+    body_name: str,
+) -> Item:
+    folded_body = body_name.casefold()
+    # "Arbetsutskottets förslag" is input in a board's protocol but the decision in the
+    # committee's own protocol
+    own = body_name.split()[-1].lower() if body_name.split() else ""
+    lines: list[str] = []
+    indices: list[int] = []
+    for i in range(segment.head + 1, segment.end):
+        block = blocks[i]
+        if not _is_page_furniture(block, folded_body):
+            lines.append(block)
+            indices.append(i)
+    flats = [line if "\t" not in line else _flat(line) for line in lines]
+
+    rest = _flat(segment.rest).strip(" .:–—-\t")
+    case_number = None
+    dnr = _dnr(rest)
+    if dnr:
+        case_number = dnr.group("value")
+        rest = (rest[: dnr.start()] + rest[dnr.end() :]).strip(" .:,;()–—-")
+    title = rest or None
+    title_index = -1
+    body_start = 0
+    if title is None:
+        for position, line in enumerate(lines[:4]):
+            flat = flats[position]
+            match = _dnr(flat)
+            if match and not (flat[: match.start()] + flat[match.end() :]).strip(" .:,;()–—-"):
+                case_number = case_number or match.group("value")
+                continue
+            if _section(line):
+                break
+            title, title_index = flat, position
+            if match:
+                case_number = case_number or match.group("value")
+                title = (flat[: match.start()] + flat[match.end() :]).strip(" .:,;()–—-")
+            break
+    if title_index >= 0:
+        body_start = title_index + 1
+
+    # Confidential first: nothing more is read from an item that will be withheld anyway.
+    # Cheap substring tests on the lower-cased text decide which of the costlier regular
+    # expressions can match at all: most items have no secrecy marker, vote or reservation.
+    # Every word of privacy's secrecy markers contains one of _SECRECY_WORDS, so its full
+    # (slow) expression only runs on items that might be confidential.
+    all_text = "\n".join(flats)
+    full_text = f"{segment.rest}\n{title or ''}\n{all_text}"
+    low = fold(full_text)
+    if any(word in low for word in _SECRECY_WORDS) and (
+        has_secrecy_marker(full_text) or _INDIVIDUAL_CASE.search(full_text)
+    ):
+        return Item(number=segment.number, public=False)
+
+    # Sections: label → lines, in order; unlabeled lines before the first label are "intro".
+    sections: list[tuple[str, str | None, list[str]]] = [("intro", None, [])]
+    for line in lines[body_start:]:
+        found = _section(line) if line[:1].isalpha() else None
+        if found:
+            key, same_line, match = found
+            gen = match.groupdict().get("gen")
+            if key == "recommend" and gen and _PROPOSERS.match(gen):
+                if not (own and gen.lower().startswith(own)):
+                    key = "proposal"
+            sections.append((key, match.group(0), [same_line] if same_line else []))
+        else:
+            sections[-1][2].append(line)
+
+    if case_number is None:
+        for line in flats[: body_start + 6]:
+            match = _dnr(line)
+            if match:
+                case_number = match.group("value")
+                break
+
+    decision_lines: list[str] | None = None
+    recommended = False
+    for key, _label, section_lines in sections:
+        if key in ("decision", "recommend") and section_lines:
+            decision_lines = [_flat(line) for line in section_lines]
+            recommended = key == "recommend"
+            break
+    if decision_lines is None:
+        # No "Beslut" label: the decision is the sentence "<Nämnden> beslutar att ...".
+        unlabeled = [
+            _flat(line)
+            for key, _label, section_lines in sections
+            if key in ("intro", "other")
+            for line in section_lines
+        ]
+        for position, line in enumerate(unlabeled):
+            if _UNLABELED_DECISION.match(line):
+                decision_lines = [line]
+                for following in unlabeled[position + 1 :]:
+                    if not _CONTINUATION.match(following):
+                        break
+                    decision_lines.append(following)
+                break
+
+    decision = clean_block("\n".join(_unwrap(decision_lines))) if decision_lines else None
+    outcome_text = _first_sentence(decision_lines) if decision_lines else None
+    outcome = classify(outcome_text)
+    if outcome is Outcome.OTHER:
+        outcome = classify(decision)
+    if recommended and outcome not in (
+        Outcome.WITHDRAWN,
+        Outcome.REFERRED_BACK,
+        Outcome.POSTPONED,
+        Outcome.REJECTED,
+    ):
+        outcome = Outcome.RECOMMENDED
+    if decision is None and title and _WITHDRAWN_TITLE.search(title):
+        outcome, outcome_text = Outcome.WITHDRAWN, title
+
+    vote_lines = [line for key, _l, ls in sections if key == "vote" for line in ls]
+    reservation_lines = [line for key, _l, ls in sections if key == "reservation" for line in ls]
+    votes = None
+    if vote_lines or any(word in low for word in _VOTE_WORDS):
+        votes = _votes(lines, vote_lines)
+    reservations: tuple[Person, ...] = ()
+    if reservation_lines or "reserv" in low:
+        reservations = _unique(_reservations(lines, reservation_lines))
+
+    unanimous: bool | None = None
+    if any(word in low for word in _UNANIMOUS_WORDS) and (
+        is_unanimous(all_text) or _ENIGT.search(decision or "")
+    ):
+        unanimous = True
+    if reservations or (votes is not None and votes.no):
+        unanimous = False  # a recorded dissent or a counted "nej" is the text saying so
+
+    attachments: list[Link] = []
+    for i in indices:
+        attachments.extend(links.get(i, ()))
+    attachments.extend(links.get(segment.head, ()))
+
+    return Item(
+        number=segment.number,
+        title=clean(title),
+        case_number=clean(case_number),
+        decision=decision,
+        outcome=outcome,
+        outcome_text=outcome_text,
+        unanimous=unanimous,
+        votes=votes,
+        reservations=reservations,
+        attachments=tuple(dict.fromkeys(attachments)),
+        public=True,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Protocol
+
+
+def _body_name(text: str) -> str | None:
+    lowered = text.lower()
+    if not any(word in lowered for word in _BODY_WORDS):
+        return None
+    for match in _BODY_NAME.finditer(text):
+        name = match.group("name")
+        if _BODY_STOP.match(name):
+            continue
+        if match.group("gen") and name.endswith("s"):
+            name = name[:-1]  # "Socialnämndens sammanträde" names Socialnämnden
+        if name.isupper():
+            name = name[0] + name[1:].lower()
+        return name[0].upper() + name[1:]
+    return None
+
+
+def _find_body(header_lines: Sequence[str], header: _Header, title: str | None) -> str | None:
+    early = [_flat(line) for line in header_lines[:25]]
+    for index, line in enumerate(early):
+        if "protokoll" in line.lower():
+            name = _body_name(line)
+            if name:
+                return name
+            if index + 1 < len(early) and len(early[index + 1]) < 120:
+                name = _body_name(early[index + 1])
+                if name:
+                    return name
+    organ = header.first("organ")
+    if organ and (name := _body_name(organ)):
+        return name
+    if organ and len(organ) < 80:
+        return organ
+    if title and (name := _body_name(title)):
+        return name
+    for line in early[:10]:
+        if len(line) < 80 and (name := _body_name(line)):
+            return name
+    return None
+
+
+def _find_organization(header_lines: Sequence[str], title: str | None) -> str | None:
+    for line in [*(header_lines[:25]), title or ""]:
+        match = _ORGANIZATION.search(line)
+        if match:
+            if match.group("region"):
+                return _title_case(match.group("region"))
+            kind = match.group("kind")
+            # "LILLÅSA KOMMUN" in a letterhead is "Lillåsa kommun"; "Göteborgs Stad" stays
+            return f"{_title_case(match.group('a'))} {kind.lower() if kind.isupper() else kind}"
+    return None
+
+
+def _title_case(text: str) -> str:
+    if not text.isupper():
+        return text
+    return " ".join(word[:1] + word[1:].lower() for word in text.split())
+
+
+def _genitive(name: str) -> str:
+    return name if name[-1:].lower() in ("s", "x", "z") else f"{name}s"
+
+
+def _place(value: str) -> str | None:
+    text = _DATE_TEXT.sub(" ", value)
+    text = _TIME_TEXT.sub(" ", text)
+    text = _WEEKDAY.sub(" ", text)
+    text = _PLACE_CUT.sub("", text)
+    parts = [p.strip(" .:–—-") for p in re.split(r"[,;\t]", text)]
+    place = ", ".join(p for p in parts if p and not p.isdigit())
+    return clean(place)
+
+
+def _approval_place(value: str) -> str | None:
+    place = _place(value)
+    return place if place and len(place) <= 120 else None
+
+
+def parse_blocks(
+    blocks: Sequence[str],
+    options: ExtractOptions,
+    *,
+    links: Mapping[int, tuple[Link, ...]] | None = None,
+    title: str | None = None,
+) -> Protocol:
+    """Read a Swedish protocol from its text blocks (lines; TAB between table cells).
+
+    ``links`` maps a block index to the links found in it; ``title`` is the document's own
+    title, used only when the text names no body. The body is ``options.body`` when given,
+    else the name the document prints, else "Okänt organ". Status is ``draft`` when the
+    header says so (preliminärt, ej justerat, utkast) or prints an empty "Justeringens plats
+    och tid"; ``approved`` when it shows a justering date, "Protokollet är justerat" or a
+    notice date; ``unknown`` otherwise. ``appeal_ends`` is the printed take-down date of the
+    notice, or three weeks after the posting date when only that is printed.
+    Raises ``MalformedDocument`` when there is neither a § item nor a protocol header.
+    """
+    links = links or {}
+    blocks = [block.replace("\r", "") for block in blocks]
+    segments = _segments(blocks)
+    in_item = [False] * len(blocks)
+    for segment in segments:
+        for i in range(segment.head, segment.end):
+            in_item[i] = True
+    header_lines = [
+        block
+        for i, block in enumerate(blocks)
+        if not in_item[i] and block.strip() and not _is_noise(block)
+    ]
+    header = _parse_header(header_lines)
+    known = header.seen - {"others", "anslag", "storage"}
+    if not segments and len(known) < 2:
+        raise MalformedDocument(
+            "no Swedish protocol structure: no § items and no header (Sammanträdesdatum, "
+            "Justerare ...)"
+        )
+
+    # --- body, organization
+    body_name = options.body or _find_body(header_lines, header, title) or "Okänt organ"
+    organization = _find_organization(header_lines, title)
+
+    # --- meeting
+    place_values = header.all("place_time")
+    day = find_date(header.first("date"))
+    for value in place_values:
+        day = day or find_date(value)
+    if day is None:
+        for line in [*header_lines[:10], title or ""]:
+            if "protokoll" in line.lower() or _body_name(line):
+                day = find_date(line)
+                if day:
+                    break
+    start = end = None
+    location = None
+    for value in place_values:
+        if start is None:
+            first, last = find_time_range(_DATE_TEXT.sub(" ", value))
+            if first is not None and day is not None:
+                start = local(day, first, options.timezone)
+                end = local(day, last, options.timezone) if last else None
+                if start is not None and end is not None and end < start:
+                    end = end + timedelta(days=1)  # a meeting that runs past midnight
+        location = location or _place(value)
+    meeting = Meeting(
+        title=f"{_genitive(body_name)} sammanträde" + (f" {day.isoformat()}" if day else ""),
+        date=day,
+        start=start,
+        end=end,
+        location=location,
+    )
+
+    # --- approval and notice
+    draft_text = [*header_lines, title or ""]
+    draft = any(
+        _DRAFT.search(line)
+        for line in draft_text
+        if "prelimin" in (lowered := line.lower()) or "juster" in lowered or "utkast" in lowered
+    )
+    justering = header.first("justering")
+    approved_at = find_date(justering)
+    approved_at = approved_at or find_date(header.first("approved_mark"))
+    posted_at = None
+    for value in header.all("posted"):
+        posted_at = find_date(value)
+        if posted_at:
+            break
+    appeal_ends = None
+    for value in header.all("taken_down"):
+        appeal_ends = find_date(value)
+        if appeal_ends:
+            break
+    if appeal_ends is None and posted_at is not None and posted_at.year < 9999:
+        appeal_ends = posted_at + APPEAL_PERIOD  # only the posting date is printed
+    approved = bool(approved_at or posted_at or "approved_mark" in header.seen)
+    if draft:
+        status = Status.DRAFT
+        # A preliminary protocol names the planned justering; nothing has been signed yet.
+        approved_at = posted_at = appeal_ends = None
+    elif approved:
+        status = Status.APPROVED
+    elif "justering" in header.seen:
+        status = Status.DRAFT  # "Justeringens plats och tid" printed but left empty
+    else:
+        status = Status.UNKNOWN
+    state = ProtocolState(
+        status=status,
+        approved_at=approved_at,
+        posted_at=posted_at,
+        appeal_ends=appeal_ends,
+        approval_place=_approval_place(justering) if justering else None,
+    )
+
+    # --- people
+    present: list[Person] = []
+    for value in header.all("present"):
+        present.extend(_people(value))
+    others: list[Person] = []
+    for value in header.all("others"):
+        others.extend(_people(value))
+    chair_people = _people(header.first("chair") or "", role="ordförande")
+    chair = chair_people[0] if chair_people else None
+    if chair is None:
+        chair = next((p for p in present if p.role == "ordförande"), None)
+    secretary_people = _people(header.first("secretary") or "", role="sekreterare")
+    secretary = secretary_people[0] if secretary_people else None
+    if secretary is None:
+        secretary = next((p for p in [*others, *present] if p.role == "sekreterare"), None)
+    adjusters: list[Person] = []
+    for value in header.all("adjusters"):
+        adjusters.extend(_people(value, role="justerare"))
+    if chair is not None:
+        adjusters = [p for p in adjusters if p.name != chair.name]
+    # The signature block prints bare names; the member list has their parties.
+    parties = {p.name: p.party for p in present if p.party}
+    chair = _with_party(chair, parties)
+    secretary = _with_party(secretary, parties)
+    adjusters = [a for a in (_with_party(a, parties) for a in adjusters) if a is not None]
+    people = People(
+        chair=chair,
+        adjusters=_unique(adjusters),
+        secretary=secretary,
+        present=_unique(present),
+    )
+
+    items = tuple(_parse_item(blocks, segment, links, body_name) for segment in segments)
+    protocol_links: list[Link] = []
+    for i, found in sorted(links.items()):
+        if 0 <= i < len(blocks) and not in_item[i]:
+            protocol_links.extend(link for link in found if link.media_type)
+
+    return Protocol(
+        format=FORMAT,
+        body=Body(name=body_name),
+        meeting=meeting,
+        protocol=state,
+        organization=Organization(name=organization) if organization else None,
+        people=people,
+        items=items,
+        links=tuple(dict.fromkeys(protocol_links)),
+        language="sv",
+        source_id=None,
+    )
+
+
+def extract(data: bytes, options: ExtractOptions) -> Protocol:
+    """Bytes of a Swedish protocol page → ``Protocol`` (privacy is applied by the caller)."""
+    root = parse_html(data, options.max_bytes)
+    try:
+        document = html_to_document(root, options.base_url)
+        return parse_blocks(document.blocks, options, links=document.links, title=document.title)
+    except PublisherError:
+        raise
+    except (ValueError, TypeError, IndexError, KeyError, OverflowError, RecursionError) as exc:
+        # Hostile or damaged input must surface as a permanent extraction error, not a crash.
+        raise MalformedDocument(
+            f"cannot read the Swedish protocol: {type(exc).__name__}: {exc}".splitlines()[0]
+        ) from None

@@ -1,0 +1,99 @@
+"""Vote counts written out in decision text, in the languages our formats arrive in.
+
+``find_votes`` reads "Ja: 9, Nein: 3, Enthaltung: 1", "12 Ja-Stimmen, 3 Nein-Stimmen",
+"bei 2 Gegenstimmen und 1 Enthaltung", "mit 9:3:1 Stimmen", "Ayes 21, Noes 9", "Tá, 63; Níl, 45",
+"carried by 72 to 56 votes", "favorevoli 18, contrari 5, astenuti 2".
+
+Short everyday words ("for", "no", "ja") are labels only in company: "postponed for 3 months"
+is not a vote, so a lone weak label never makes a count. A guessed count is worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+
+from publisher.model import Votes
+
+# category -> (strong labels, weak labels); lower case, matched case-insensitively
+_LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "yes": (
+        ("ja-stimmen", "jastimmen", "ja-stimme", "ayes", "aye", "yeas", "in favour", "in favor")
+        + ("favorevoli", "voti favorevoli", "ja-röster", "voix pour", "tá"),
+        ("ja", "yes", "for", "dafür", "pour", "ndiyo"),
+    ),
+    "no": (
+        ("nein-stimmen", "neinstimmen", "gegenstimmen", "gegenstimme", "noes", "nays")
+        + ("contrari", "voti contrari", "nej-röster", "voix contre", "níl"),
+        ("nein", "no", "nay", "against", "dagegen", "contre", "hapana", "nej"),
+    ),
+    "abstain": (
+        ("stimmenthaltungen", "stimmenthaltung", "enthaltungen", "enthaltung", "abstentions")
+        + ("abstention", "abstained", "astenuti", "astensioni", "avstår", "avstod", "staon"),
+        ("abstain",),
+    ),
+    "absent": (("abwesend", "assenti", "frånvarande"), ("absent",)),
+}
+
+_CATEGORY: dict[str, str] = {}
+_STRONG: set[str] = set()
+for _category, (_strong, _weak) in _LABELS.items():
+    for _label in _strong + _weak:
+        _CATEGORY[_label] = _category
+    _STRONG.update(_strong)
+
+_LABEL_RE = "|".join(re.escape(label) for label in sorted(_CATEGORY, key=len, reverse=True))
+# "Ayes 72", "Nein: 3", "Tá, 63" (the Oireachtas)
+_LABEL_FIRST = re.compile(
+    rf"(?<![\w-])(?P<label>{_LABEL_RE})(?![\w-])\s*[:=,]?\s*(?P<n>\d{{1,4}})(?!\d|[.:/]\d)",
+    re.IGNORECASE,
+)
+# "12 Ja-Stimmen", "bei 2 Gegenstimmen"
+_NUMBER_FIRST = re.compile(
+    rf"(?<!\d)(?<!\d[.:/])(?P<n>\d{{1,4}})\s*(?P<label>{_LABEL_RE})(?![\w-])", re.IGNORECASE
+)
+# "mit 9:3:1 Stimmen" (yes:no:abstain) and "mit 9:3 Stimmen"
+_TRIPLE = re.compile(r"(?<![\d:./])(\d{1,3})\s*[:/]\s*(\d{1,3})\s*[:/]\s*(\d{1,3})(?![\d:./])")
+_PAIR_STIMMEN = re.compile(r"(?<![\d:./])(\d{1,3})\s*:\s*(\d{1,3})\s+stimmen", re.IGNORECASE)
+_VOTE_CONTEXT = re.compile(r"stimm|\bvot|\bvoti\b|\brös", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+# "carried by 72 to 56 votes", "by 7 votes to 2"
+_BY_TO = re.compile(r"\bby\s+(\d{1,4})\s+(?:votes?\s+)?to\s+(\d{1,4})\b", re.IGNORECASE)
+
+
+def _labelled(pattern: re.Pattern[str], text: str) -> dict[str, tuple[int, bool]]:
+    found: dict[str, tuple[int, bool]] = {}
+    for match in pattern.finditer(text):
+        label = match["label"].lower()
+        category = _CATEGORY[label]
+        if category not in found:
+            found[category] = (int(match["n"]), label in _STRONG)
+    return found
+
+
+def find_votes(text: str | None) -> Votes | None:
+    """The vote counts stated in ``text``, or ``None`` when it states none."""
+    if not text or not _DIGIT.search(text):
+        return None
+    best: dict[str, tuple[int, bool]] = {}
+    # Whichever reading ("label number" or "number label") pairs more labels with numbers is
+    # the document's own layout: "Ja 12 Nein 3" would otherwise also read "12 Nein".
+    for pattern in (_LABEL_FIRST, _NUMBER_FIRST):
+        found = _labelled(pattern, text)
+        if len(found) > len(best):
+            best = found
+    if len(best) >= 2 or (len(best) == 1 and next(iter(best.values()))[1]):
+        counts = {category: number for category, (number, _strong) in best.items()}
+        return Votes(
+            yes=counts.get("yes"),
+            no=counts.get("no"),
+            abstain=counts.get("abstain"),
+            absent=counts.get("absent"),
+        )
+    if _VOTE_CONTEXT.search(text):
+        if triple := _TRIPLE.search(text):
+            return Votes(yes=int(triple[1]), no=int(triple[2]), abstain=int(triple[3]))
+        if pair := _PAIR_STIMMEN.search(text):
+            return Votes(yes=int(pair[1]), no=int(pair[2]))
+    if by_to := _BY_TO.search(text):
+        return Votes(yes=int(by_to[1]), no=int(by_to[2]))
+    return None

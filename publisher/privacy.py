@@ -1,0 +1,308 @@
+"""Confidentiality and personal identity numbers: decided here, once, fail-closed.
+
+``protect(protocol)`` is applied to every extractor's result before it leaves
+``publisher.extract``. It
+
+1. marks an item confidential when the source says so (``public=False`` from OParl, a closed
+   session) **or** its text carries a Swedish secrecy marker (sekretess, OSL, särskilt protokoll);
+2. withholds everything of a confidential item except its number and position;
+3. masks Swedish personnummer and samordningsnummer in every remaining text field.
+
+A false positive hides a public item; a false negative leaks. We accept the former.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import operator
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+from publisher.model import Item, Outcome, Protocol
+
+MASK = "[personnummer]"
+
+# 12 digits (century) or 10; separator "-" (or "+" for people over 100), a space, or none.
+# Word exports turn "-" into an en dash, non-breaking hyphen or minus sign: all count.
+_PNR = re.compile(
+    r"(?<!\d)"  # not the tail of a longer number
+    r"(?P<century>(?:18|19|20))?"
+    r"(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})"
+    r"(?P<sep>[-+\u2010\u2011\u2012\u2013\u2212 \u00a0]?)"
+    r"(?P<serial>\d{3})(?P<check>\d)"
+    r"(?!\d)"
+)
+
+# Secrecy markers in Swedish protocols. Matched against item title and text.
+_SECRECY = re.compile(
+    r"\bsekretess|\bsekretessbelag|\bomfattas av sekretess|\benligt\s+(?:\d+\s*kap\.?\s*)?"
+    r"(?:\d+\s*§\s*)?OSL\b|\bOSL\b|offentlighets-\s*och\s*sekretesslag"
+    r"|\bsärskilt protokoll|\bsärskilt sekretessprotokoll|\bsekretessprövning"
+    r"|\bnicht öffentlich|\bnichtöffentlich|\bunntatt offentlighet|\bunntatt fra offentlighet"
+    r"|\bclosed session|\bin camera\b|\bexecutive session",
+    re.IGNORECASE,
+)
+
+
+# Every form of the number contains six consecutive digits (the birth date): strings without
+# them — nearly all — skip the full pattern.
+_SIX_DIGITS = re.compile(r"\d{6}")
+# Every secrecy alternative above contains one of these words; most texts contain none.
+_SECRECY_WORDS = (
+    "sekretess",
+    "osl",
+    "särskilt",
+    "öffentlich",
+    "offentlighet",
+    "closed",
+    "camera",
+    "executive",
+)
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(digits):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def _plausible_date(century: str | None, yy: str, mm: str, dd: str) -> bool:
+    day = int(dd)
+    if day > 60:  # samordningsnummer: day + 60
+        day -= 60
+    year = int((century or "19") + yy)
+    if century is None:
+        # Without a century any year is possible; check against a leap year so 29 Feb passes.
+        year = 2000
+    try:
+        date(year, int(mm), day)
+    except ValueError:
+        return False
+    return True
+
+
+def _replace(match: re.Match[str]) -> str:
+    g = match.groupdict()
+    if not _plausible_date(g["century"], g["yy"], g["mm"], g["dd"]):
+        return match.group(0)
+    ten = g["yy"] + g["mm"] + g["dd"] + g["serial"] + g["check"]
+    if not luhn_ok(ten):
+        return match.group(0)
+    return MASK
+
+
+def mask_personnummer(text: str) -> str:
+    """Replace every Luhn-valid personnummer/samordningsnummer with ``[personnummer]``."""
+    return _mask_text(text)
+
+
+# ``re.IGNORECASE`` also equates these with ASCII letters, which ``str.lower`` does not:
+# folding them keeps the substring prefilter below from ever skipping a text the full
+# (case-insensitive) pattern would match ("ſekretess", "İn camera").
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+_FOLDED = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` for substring prefilters of case-insensitive patterns."""
+    if text.isascii() or _FOLDED.search(text) is None:
+        return text.lower()
+    return text.translate(_FOLD).lower()
+
+
+def has_secrecy_marker(*texts: str | None) -> bool:
+    for text in texts:
+        if not text:
+            continue
+        lowered = fold(text)
+        for word in _SECRECY_WORDS:
+            if word in lowered:
+                if _SECRECY.search(text):
+                    return True
+                break
+    return False
+
+
+T = TypeVar("T")
+
+
+def mask_all(value: T) -> T:
+    """Mask personnummer in every string inside a (frozen) record tree."""
+    # Fast path: nearly every protocol holds no six consecutive digits anywhere. One search
+    # over all its strings (joined by a non-digit, so no run spans two strings) proves that;
+    # only a tree that has such a run is walked again to rebuild the records concerned.
+    texts = _texts(value)
+    if not texts or _SIX_DIGITS.search("\n".join(texts)) is None:
+        return value
+    result: T = _mask(value, frozenset(t for t in texts if _SIX_DIGITS.search(t)))
+    return result
+
+
+#: record type → a function returning all its field values; ``None`` for non-records
+_GETTERS: dict[type, Callable[[Any], tuple[Any, ...]] | None] = {}
+
+
+def _getter(kind: type) -> Callable[[Any], tuple[Any, ...]] | None:
+    try:
+        return _GETTERS[kind]
+    except KeyError:
+        names = _field_names(kind)
+        getter: Callable[[Any], tuple[Any, ...]] | None = None
+        if names is not None:
+            if len(names) > 1:
+                getter = operator.attrgetter(*names)
+            else:  # attrgetter of one name returns the value itself, not a tuple
+                getter = functools.partial(_values, names=names)
+        _GETTERS[kind] = getter
+        return getter
+
+
+def _values(value: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(getattr(value, name) for name in names)
+
+
+def _texts(value: Any) -> list[str]:
+    """Every ``str`` inside a record tree (records, tuples), in no particular order; the same
+    strings ``_mask`` visits."""
+    if type(value) is str:
+        return [value]
+    texts: list[str] = []
+    add = texts.append
+    nodes = [value]
+    push = nodes.append
+    getters = _GETTERS
+    while nodes:
+        node = nodes.pop()
+        kind = type(node)
+        if kind is tuple:
+            children = node
+        else:
+            getter = getters.get(kind, _UNKNOWN)
+            if getter is _UNKNOWN:
+                getter = _getter(kind)
+            if getter is None:
+                continue
+            children = getter(node)
+        for child in children:
+            child_kind = type(child)
+            if child_kind is str:
+                add(child)
+            elif child_kind is tuple:
+                push(child)
+            elif child_kind is not _NONE:
+                getter = getters.get(child_kind, _UNKNOWN)
+                if getter is _UNKNOWN:
+                    getter = _getter(child_kind)
+                if getter is not None:
+                    push(child)
+    return texts
+
+
+_NONE = type(None)
+
+
+def _unknown(value: Any) -> tuple[Any, ...]:  # pragma: no cover - a sentinel, never called
+    return ()
+
+
+_UNKNOWN = _unknown
+
+
+#: record type → its field names; ``None`` for every type that is not a dataclass
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    try:
+        return _FIELDS[cls]
+    except KeyError:
+        names = (
+            tuple(f.name for f in dataclasses.fields(cls))
+            if dataclasses.is_dataclass(cls)
+            else None
+        )
+        _FIELDS[cls] = names
+    return names
+
+
+def _mask_text(text: str) -> str:
+    if _SIX_DIGITS.search(text) is None:
+        return text
+    masked = _PNR.sub(_replace, text)
+    return text if masked == text else masked
+
+
+def _mask(value: Any, dirty: frozenset[str] | None = None) -> Any:
+    """Rebuild only the records that hold a number to mask; everything else is returned as is
+    (the very same object, which is how a caller sees that nothing changed).
+
+    ``dirty``, when given, holds every string of the tree that has six consecutive digits:
+    no other string can hold a number, so no other string is searched again.
+    """
+    kind: type = type(value)
+    if kind is str:
+        return value if dirty is not None and value not in dirty else _mask_text(value)
+    if kind is tuple:
+        rebuilt: list[Any] | None = None
+        for index, old in enumerate(value):
+            new = _mask(old, dirty)
+            if new is not old:
+                if rebuilt is None:
+                    rebuilt = list(value)
+                rebuilt[index] = new
+        return value if rebuilt is None else tuple(rebuilt)
+    getter = _GETTERS.get(kind, _UNKNOWN)
+    if getter is _UNKNOWN:
+        getter = _getter(kind)
+    if getter is None:
+        return value
+    changes: dict[str, Any] | None = None
+    for name, old in zip(_FIELDS[kind] or (), getter(value), strict=True):
+        field_kind = type(old)
+        if field_kind is str:
+            if dirty is not None:
+                if old not in dirty:
+                    continue
+            elif _SIX_DIGITS.search(old) is None:
+                continue
+            new = _mask_text(old)
+        elif field_kind is tuple or _getter(field_kind) is not None:
+            new = _mask(old, dirty)
+        else:
+            continue
+        if new is not old:
+            if changes is None:
+                changes = {}
+            changes[name] = new
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+def withhold(item: Item) -> Item:
+    """What survives of a confidential item: its number, position and that it was withheld."""
+    return Item(number=item.number, outcome=Outcome.OTHER, public=False, id=item.id)
+
+
+def is_confidential(item: Item, closed_session: bool = False) -> bool:
+    if not item.public or closed_session:
+        return True
+    return has_secrecy_marker(item.title, item.decision, item.outcome_text, item.case_number)
+
+
+def protect(protocol: Protocol) -> Protocol:
+    """Withhold confidential items and mask identity numbers everywhere. Idempotent."""
+    closed = protocol.meeting.closed
+    confidential = [is_confidential(item, closed) for item in protocol.items]
+    if any(confidential):
+        items = tuple(
+            withhold(item) if secret else item
+            for item, secret in zip(protocol.items, confidential, strict=True)
+        )
+        protocol = dataclasses.replace(protocol, items=items)
+    return mask_all(protocol)

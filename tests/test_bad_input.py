@@ -1,0 +1,137 @@
+"""Bad input: one line on stderr, exit code 2, nothing on stdout, never a traceback."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from publisher.errors import PublisherError
+from publisher.extract import extract
+
+from .conftest import FIXTURES, THIRD_PARTY, run_cli
+
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE akomaNtoso [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0"><debate><meta/>
+<debateBody><debateSection><heading>&xxe;</heading></debateSection></debateBody></debate>
+</akomaNtoso>"""
+
+LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE TEI [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><div><head>&lol9;</head></div></body>
+</text></TEI>"""
+
+SV_HEAD = "<html><body><h1>Protokoll Socialnämnden</h1><p>Sammanträdesdatum 2024-06-18</p>"
+
+CASES: dict[str, bytes] = {
+    "empty": b"",
+    "whitespace": b"  \n\t \n",
+    "plain-text": b"Hello, this is not a protocol.\n",
+    "binary": bytes(range(256)) * 8,
+    "malformed-xml": b'<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0">'
+    b"<debate><meta></debate>",
+    "malformed-tei": b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><div>',
+    "unknown-xml": b"<?xml version='1.0'?><invoice><total>12</total></invoice>",
+    "unknown-json": b'{"name": "not oparl", "items": []}',
+    "malformed-json": b'{"type": "https://schema.oparl.org/1.1/Meeting", "name": ',
+    "json-array-garbage": b'[1, 2, "agendaItem"',
+    "utf16-without-bom": (SV_HEAD + "<h2>§ 1 Budget</h2></body></html>").encode("utf-16-le"),
+    "bad-declared-encoding": b'<?xml version="1.0" encoding="no-such-codec"?>'
+    b'<TEI xmlns="http://www.tei-c.org/ns/1.0"/>',
+    "xxe": XXE,
+    "billion-laughs": LAUGHS,
+    "html-without-protocol": b"<html><body><p>Welcome to our site</p></body></html>",
+}
+
+
+def _assert_one_line_error(result_stdout: bytes, result_stderr: bytes, code: int) -> str:
+    assert code == 2
+    assert result_stdout == b""
+    err = result_stderr.decode("utf-8")
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("publisher: error: ")
+    return lines[0]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_document_gives_one_line_and_exit_2(name: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{name}.dat"
+    path.write_bytes(CASES[name])
+    result = run_cli("extract", str(path))
+    _assert_one_line_error(result.stdout, result.stderr, result.returncode)
+
+
+def test_xxe_is_refused_and_never_reads_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "xxe.xml"
+    path.write_bytes(XXE)
+    for fmt in ("auto", "akn"):
+        result = run_cli("extract", str(path), "--format", fmt)
+        line = _assert_one_line_error(result.stdout, result.stderr, result.returncode)
+        assert "entities" in line
+        assert b"root:" not in result.stdout + result.stderr
+
+
+def test_billion_laughs_is_refused_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "laughs.xml"
+    path.write_bytes(LAUGHS)
+    result = run_cli("extract", str(path), "--format", "tei")
+    assert "entities" in _assert_one_line_error(result.stdout, result.stderr, result.returncode)
+
+
+def test_document_over_the_size_cap(tmp_path: Path) -> None:
+    path = tmp_path / "huge.html"
+    path.write_bytes(SV_HEAD.encode() + b"<p>" + b"x" * (21 * 1024 * 1024) + b"</p>")
+    result = run_cli("extract", str(path))
+    assert "cap" in _assert_one_line_error(result.stdout, result.stderr, result.returncode)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("/no/such/file.html",), "no such file"),
+        (("/tmp",), "directory"),
+        (("x.html", "--format", "selectors"), "--selectors"),
+        (("x.html", "--timezone", "Mars/Olympus"), "timezone"),
+    ],
+)
+def test_usage_errors_name_the_problem(args: tuple[str, ...], expected: str) -> None:
+    result = run_cli("extract", *args)
+    assert expected in _assert_one_line_error(result.stdout, result.stderr, result.returncode)
+
+
+def _all_documents() -> list[Path]:
+    found = [p for p in FIXTURES.rglob("*") if p.suffix in (".html", ".htm", ".xml", ".json")]
+    found += [p for p in THIRD_PARTY.rglob("*") if p.suffix in (".html", ".xml", ".json")]
+    return sorted(found)
+
+
+@pytest.mark.parametrize("path", _all_documents(), ids=lambda p: p.name)
+def test_damaged_documents_raise_only_publisher_errors(path: Path) -> None:
+    """Truncated and bit-flipped real documents: a clear error or a result, never a crash."""
+    data = path.read_bytes()
+    rng = random.Random(path.name)  # noqa: S311 - deterministic damage, not cryptography
+    variants = [data[: len(data) * k // 7] for k in range(1, 7)]
+    for _ in range(6):
+        damaged = bytearray(data)
+        for _ in range(20):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        variants.append(bytes(damaged))
+    for variant in variants:
+        try:
+            extract(variant)
+        except PublisherError:
+            pass

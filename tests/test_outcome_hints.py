@@ -1,0 +1,40 @@
+"""``classify`` skips rules by literal hints for speed; it must answer as trying them all."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from publisher.extract import outcomes
+from publisher.model import Outcome
+
+WORDS = (
+    "beschlossen einstimmig abgelehnt zur Kenntnis vertagt verwiesen zurückgestellt erledigt "
+    "ohne Beschluss approved CARRIED motion lost referred back committee noted elected "
+    "appointed avslår bifaller till handlingarna återremiss bordläggs föreslår "
+    "kommunfullmäktige att utgår approvata respinta rinviato in commissione prende atto élu "
+    "adopté imepitishwa the House met at 10 a.m. question put Lägger informationen"
+).split()
+
+
+def every_rule(text: str) -> Outcome:
+    for outcome, pattern in outcomes._COMPILED:
+        if pattern.search(text):
+            return outcome
+    return Outcome.OTHER
+
+
+def test_every_rule_has_hints() -> None:
+    # a rule without hints is correct but slow: keep new rules starting with a literal word
+    assert all(hints is not None for hints in outcomes._HINTS)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_hinted_classify_equals_trying_every_rule(seed: int) -> None:
+    rng = random.Random(seed)  # noqa: S311 - test data, not cryptography
+    for _ in range(2000):
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(1, 9)))
+        if rng.random() < 0.3:
+            text = text.upper()
+        assert outcomes.classify(text) is every_rule(text), text

@@ -1,0 +1,156 @@
+"""Personnummer masking and confidentiality: the worst bug this project can have is a leak."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from publisher.model import Body, Item, Meeting, Outcome, People, Person, Protocol, to_dict
+from publisher.privacy import MASK, luhn_ok, mask_personnummer, protect
+
+
+def with_check_digit(nine: str) -> str:
+    """Complete a 9-digit YYMMDDNNN with its Luhn check digit."""
+    for digit in "0123456789":
+        if luhn_ok(nine + digit):
+            return nine + digit
+    raise AssertionError("unreachable")
+
+
+VALID = with_check_digit("811218987")  # 1981-12-18
+SAMORDNING = with_check_digit("811278123")  # day 18 + 60
+INVALID = VALID[:-1] + str((int(VALID[-1]) + 1) % 10)
+
+
+def test_luhn_check_of_the_well_known_test_number() -> None:
+    assert luhn_ok("1212121212")
+    assert not luhn_ok("1212121213")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        f"{VALID[:6]}-{VALID[6:]}",
+        f"{VALID[:6]}{VALID[6:]}",
+        f"19{VALID[:6]}-{VALID[6:]}",
+        f"19{VALID}",
+        f"{VALID[:6]}+{VALID[6:]}",
+        f"{VALID[:6]} {VALID[6:]}",
+        f"{VALID[:6]}\u2013{VALID[6:]}",  # en dash from a Word export
+        f"{SAMORDNING[:6]}-{SAMORDNING[6:]}",
+    ],
+)
+def test_valid_numbers_are_masked_in_every_notation(written: str) -> None:
+    text = f"Ansökan från person med personnummer {written}, beviljas."
+    masked = mask_personnummer(text)
+    assert MASK in masked
+    assert written not in masked
+    assert VALID[6:] not in masked and SAMORDNING[6:] not in masked
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        f"{INVALID[:6]}-{INVALID[6:]}",  # fails the Luhn check
+        "Dnr SN 2024/1234",
+        "Dnr KS 2023-000456",
+        "Sammanträdesdatum 2024-06-18",
+        "kl. 13.00-15.30",
+        "§§ 40-58",
+        "991332-1234",  # month 13 is no date
+        "Belopp 1 250 000 kronor",
+    ],
+)
+def test_lookalikes_are_left_alone(lookalike: str) -> None:
+    assert mask_personnummer(lookalike) == lookalike
+
+
+def _protocol(*items: Item, closed: bool = False) -> Protocol:
+    return Protocol(
+        format="test",
+        body=Body(name="Socialnämnden"),
+        meeting=Meeting(title=f"Möte med {VALID}", closed=closed),
+        people=People(chair=Person(name=f"Anna {VALID}")),
+        items=items,
+    )
+
+
+def test_protect_masks_every_text_field_including_nested_records() -> None:
+    item = Item(number="§ 1", title="Bistånd", decision=f"Beviljas {VALID[:6]}-{VALID[6:]}")
+    data = to_dict(protect(_protocol(item)))
+    dumped = repr(data)
+    assert VALID not in dumped and VALID[6:] not in dumped
+    assert data["items"][0]["decision"] == f"Beviljas {MASK}"
+    assert data["meeting"]["title"] == f"Möte med {MASK}"
+
+
+@pytest.mark.parametrize(
+    "marker_text",
+    [
+        "Sekretess enligt 26 kap. 1 § OSL",
+        "Ärendet omfattas av sekretess",
+        "Sekretessbelagt ärende",
+        "Redovisas i särskilt protokoll",
+        "Individärende (OSL)",
+    ],
+)
+def test_secrecy_markers_withhold_title_and_text(marker_text: str) -> None:
+    item = Item(
+        number="§ 7",
+        title="Placering av barn, Kalle Andersson",
+        decision=f"{marker_text}. Beviljas.",
+        case_number="SN 2024/77",
+        reservations=(Person(name="Bo Ek", party="M"),),
+        outcome=Outcome.APPROVED,
+        outcome_text="Beviljas.",
+    )
+    out = protect(_protocol(item)).items[0]
+    assert out.public is False
+    assert out.number == "§ 7"
+    assert (out.title, out.decision, out.case_number, out.outcome_text) == (None,) * 4
+    assert out.reservations == () and out.votes is None
+
+
+def test_source_flag_public_false_is_withheld_even_without_markers() -> None:
+    item = Item(number="3", title="Grundstücksangelegenheit Müller", public=False)
+    out = protect(_protocol(item)).items[0]
+    assert out.public is False and out.title is None
+
+
+def test_closed_session_withholds_every_item() -> None:
+    protocol = protect(
+        _protocol(Item(number="1", title="A"), Item(number="2", title="B"), closed=True)
+    )
+    assert protocol.counts.confidential == 2
+    assert all(item.title is None for item in protocol.items)
+
+
+def test_public_items_are_kept_and_protect_is_idempotent() -> None:
+    item = Item(number="§ 2", title="Budget 2025", decision="Godkänns.")
+    once = protect(_protocol(item))
+    assert once.items[0] == item
+    assert protect(once) == once
+    assert dataclasses.asdict(once) == dataclasses.asdict(protect(once))
+
+
+@pytest.mark.parametrize("text", ["Ärendet omfattas av ſekretess", "Heard İN CAMERA"])
+def test_secrecy_prefilter_skips_nothing_the_case_insensitive_pattern_matches(text: str) -> None:
+    # re.IGNORECASE equates ſ with s and İ with i, str.lower does not: the cheap substring
+    # prefilter must still let these through to the full pattern (fail closed).
+    from publisher.privacy import _SECRECY, has_secrecy_marker
+
+    assert _SECRECY.search(text)
+    assert has_secrecy_marker(text)
+
+
+def test_numbers_are_masked_whether_or_not_other_fields_hold_digits() -> None:
+    # mask_all first searches all strings at once; only a tree with a six-digit run is rebuilt
+    item = Item(number="§ 1", title="Dnr 2024/1234", decision=f"Sökande {VALID}.")
+    clean_item = Item(number="§ 2", title="Inga nummer här")
+    protocol = Protocol(format="sv-html", body=Body(name="Nämnden"), items=(clean_item, item))
+    protected = protect(protocol)
+    assert protected.items[0] is clean_item
+    assert VALID not in (protected.items[1].decision or "")
+    assert MASK in (protected.items[1].decision or "")
+    assert protect(Protocol(format="sv-html", body=Body(name="N"))) is not None
