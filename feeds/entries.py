@@ -33,11 +33,6 @@ from publisher.text import slugify
 
 #: the date part of every tag URI; fixed forever (changing it changes every id)
 TAG_DATE = "2024"
-#: entries in a current feed, unless ``[publisher]`` settings extra says ``feed_entries``
-FEED_ENTRIES = 50
-#: entries per RFC 5005 archive page; pages are numbered from the oldest and never reshaped,
-#: so this is fixed for the life of an installation
-ARCHIVE_PAGE_SIZE = 50
 #: meetings in a body's calendar and meetings index (newest by meeting date)
 CALENDAR_MEETINGS = 100
 #: slugs a body may not use as a feed file name (they name instance-wide files)
@@ -60,21 +55,15 @@ class Site:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Site:
-        extra = settings.extra or {}
         host = urlsplit(settings.base_url).hostname or "localhost"
-        page_size = int(extra.get("archive_page_size", ARCHIVE_PAGE_SIZE))
-        # a ``feed_entries`` setting wins; until Settings has one, ``extra`` can carry it
-        entries = int(
-            getattr(settings, "feed_entries", None) or extra.get("feed_entries", FEED_ENTRIES)
-        )
         return cls(
             base_url=settings.base_url,
             organization=settings.organization,
             language=i18n.language_for(settings.language),
-            authority=str(extra.get("tag_authority", host)),
+            authority=settings.tag_authority or host,
             # the current feed always covers the newest, still incomplete archive page
-            feed_entries=max(entries, 1),
-            page_size=max(page_size, 1),
+            feed_entries=max(settings.feed_entries, 1),
+            page_size=max(settings.archive_page_size, 1),
             websub_hub=settings.websub_hub,
         )
 

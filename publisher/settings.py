@@ -24,7 +24,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -122,9 +122,16 @@ class Settings:
     stale_factor: float = 3.0
     #: intervals of history a source needs before it can be called stale at all
     stale_min_history: int = 4
+    #: entries in a current feed (older ones stay reachable through the archive pages)
+    feed_entries: int = 50
+    #: entries per RFC 5005 archive page; pages never change shape once full, so this is
+    #: fixed for the life of an installation (not a configuration key)
+    archive_page_size: int = 50
+    #: the authority of every entry id (``tag:AUTHORITY,2024:...``); by default the host of
+    #: the first ``base_url``. Pin it when the site may move: changing it changes every id.
+    tag_authority: str | None = None
     sources: tuple[SourceConfig, ...] = ()
     config_path: Path | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def source(self, source_id: str) -> SourceConfig:
         for source in self.sources:
@@ -151,6 +158,8 @@ _PUBLISHER_KEYS = {
     "overdue_days": int,
     "stale_factor": (int, float),
     "stale_min_history": int,
+    "feed_entries": int,
+    "tag_authority": str,
 }
 
 _SOURCE_KEYS = {
@@ -375,6 +384,19 @@ def from_mapping(
     stale_min_history = section.get("stale_min_history", 4)
     if stale_min_history < 1:
         raise ConfigError("publisher.stale_min_history: must be at least 1")
+    feed_entries = section.get("feed_entries", 50)
+    if not 1 <= feed_entries <= 1000:
+        raise ConfigError("publisher.feed_entries: must be between 1 and 1000")
+    tag_authority = section.get("tag_authority") or None
+    # RFC 4151: a DNS name or an e-mail address
+    if tag_authority is not None and not re.fullmatch(
+        r"(?:[A-Za-z0-9._%+-]+@)?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+        r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*",
+        tag_authority,
+    ):
+        raise ConfigError(
+            f"publisher.tag_authority: {tag_authority!r} is not a domain name or e-mail address"
+        )
     return Settings(
         organization=section.get("organization", "Meeting publisher"),
         base_url=base_url,
@@ -395,6 +417,8 @@ def from_mapping(
         overdue_days=overdue,
         stale_factor=stale_factor,
         stale_min_history=stale_min_history,
+        feed_entries=feed_entries,
+        tag_authority=tag_authority,
         sources=sources,
     )
 

@@ -74,7 +74,7 @@ database_url = "{db}"
         (tmp_path / "publisher.toml").write_text(text, "utf-8")
         loaded = settings.load(tmp_path / "publisher.toml", env={})
         if extra:
-            loaded = dataclasses.replace(loaded, extra=extra)
+            loaded = dataclasses.replace(loaded, **extra)
         self.ctx: Context = jobs.open_context(loaded, migrate=True, now=T0)
 
     @property
@@ -810,3 +810,15 @@ def test_lifecycle_retract_is_rendered_by_the_render_job(build: Build) -> None:
     after = build.json("feeds/all.json")
     retracted = [i for i in after["items"] if i["_publisher"]["retracted"]]
     assert [i["_publisher"]["meeting_id"] for i in retracted] == [victim]
+
+
+def test_pinned_tag_authority_keeps_every_id_when_the_site_moves(build: Build) -> None:
+    before = {i["id"] for i in build.json("feeds/all.json")["items"]}
+    assert before and all(i.startswith("tag:kommun.example,2024:") for i in before)
+    moved = dataclasses.replace(
+        build.settings, base_url="https://www.nykommun.example/", tag_authority="kommun.example"
+    )
+    render_all(moved, build.ctx.store)
+    feed = build.json("feeds/all.json")
+    assert {i["id"] for i in feed["items"]} == before
+    assert feed["home_page_url"].startswith("https://www.nykommun.example/")

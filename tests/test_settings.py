@@ -83,6 +83,8 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         (('database_url = "sqlite', 'database_url = "mysql'), "database_url"),
         (("[[sources]]", "[[source]]"), "source"),
         (('poll_interval = "PT15M"', "poll_interval = 15"), "poll_interval"),
+        (("[publisher]", "[publisher]\nfeed_entries = 0"), "feed_entries"),
+        (("[publisher]", '[publisher]\ntag_authority = "exa mple.org"'), "tag_authority"),
     ],
 )
 def test_bad_keys_and_values_name_the_key(
