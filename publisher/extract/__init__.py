@@ -120,11 +120,17 @@ def extract(data: bytes, fmt: str = "auto", options: ExtractOptions | None = Non
     check_size(data, options.max_bytes)
     if fmt == "auto":
         fmt = detect(data, options)
-    module_name = FORMATS.get(fmt)
-    if module_name is None:
-        raise UnknownFormat(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    module: _Extractor = importlib.import_module(module_name)
+    module = _MODULES.get(fmt)
+    if module is None:
+        module_name = FORMATS.get(fmt)
+        if module_name is None:
+            raise UnknownFormat(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+        module = _MODULES[fmt] = importlib.import_module(module_name)
     return privacy.protect(module.extract(data, options))
+
+
+#: format name → its imported module (``importlib.import_module`` costs more than a lookup)
+_MODULES: dict[str, _Extractor] = {}
 
 
 def extract_all(

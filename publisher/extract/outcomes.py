@@ -151,6 +151,42 @@ for _index, _rule_hints in enumerate(_HINTS):
 _ALL_HINTS = tuple(_RULES_BY_HINT)
 _UNHINTED = frozenset(i for i, rule_hints in enumerate(_HINTS) if rule_hints is None)
 
+
+def _trie_pattern(words: list[str]) -> str:
+    """An expression matching the longest of ``words`` that starts at a position: the words as
+    a character trie, so the engine follows one branch per character instead of trying every
+    word in turn."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + pattern(node[char]) for char in sorted(node) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # greedy: the longer words are tried first, a word ending here is the fallback
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(trie)
+
+
+# Which hints occur in a lower-cased text, in one pass: at every position (a lookahead, so
+# occurrences may overlap) the longest hint starting there. Every hint that starts at that
+# position is a prefix of it, so ``_RULES_BY_FOUND[longest]`` (the rules of all hints that
+# are prefixes of it) is exactly the rules of the hints occurring there: the same candidates
+# as testing every hint with ``in``, found without 192 substring searches.
+_HINT_FINDER = re.compile(f"(?=({_trie_pattern(sorted(_ALL_HINTS))}))")
+_RULES_BY_FOUND: dict[str, frozenset[int]] = {
+    found: frozenset().union(
+        *(rules for hint, rules in _RULES_BY_HINT.items() if found.startswith(hint))
+    )
+    for found in _ALL_HINTS
+}
+
 _UNANIMOUS = re.compile(
     r"\beinstimmig|\bunanim|\benhällig|\benstämmig|\benstemmig|\bwithout objection|\bnem\.? con",
     re.IGNORECASE,
@@ -161,11 +197,9 @@ def classify(text: str | None) -> Outcome:
     """The outcome for a piece of decision wording; ``other`` when nothing matches."""
     if not text:
         return Outcome.OTHER
-    lowered = text.lower()
     candidates = set(_UNHINTED)
-    for hint in _ALL_HINTS:
-        if hint in lowered:
-            candidates |= _RULES_BY_HINT[hint]
+    for found in set(_HINT_FINDER.findall(text.lower())):
+        candidates |= _RULES_BY_FOUND[found]
     for index in sorted(candidates):
         outcome, pattern = _COMPILED[index]
         if pattern.search(text):

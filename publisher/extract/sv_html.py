@@ -124,6 +124,10 @@ _flattener = threading.local()  # lxml XSLT objects are not shared between threa
 
 
 def _flatten(element: Any) -> str:
+    return _flatten_utf8(element).decode("utf-8", "replace")
+
+
+def _flatten_utf8(element: Any) -> bytes:
     transform = getattr(_flattener, "xslt", None)
     if transform is None:
         transform = etree.XSLT(
@@ -132,7 +136,7 @@ def _flatten(element: Any) -> str:
         )
         _flattener.xslt = transform
     try:
-        return bytes(transform(element)).decode("utf-8", "replace")
+        return bytes(transform(element))
     except etree.XSLTError as exc:  # e.g. nesting deeper than libxslt's recursion limit
         raise MalformedDocument(f"cannot flatten the HTML: {exc}".splitlines()[0]) from None
 
@@ -192,10 +196,11 @@ def html_to_document(root: Any, base_url: str | None = None) -> TextDocument:
     """Flatten a parsed HTML tree into text blocks; see the module docstring."""
     title_el = root.find(".//title")
     title = clean(title_el.text_content()) if title_el is not None else None
-    text = _flatten(_content_root(root))
+    flat = _flatten_utf8(_content_root(root))
+    text = flat.decode("utf-8", "replace")
     if _PRE in text:
         text = _BREAK.join(_pre_lines(segment) for segment in text.split(_BREAK))
-    text = _clean_document(text)
+    text = _clean_document(text, controls=_has_controls(flat))
     blocks: list[str] = []
     links: dict[int, list[Link]] = {}
     # most segments are the empty gap between two block boundaries
@@ -213,12 +218,28 @@ def html_to_document(root: Any, base_url: str | None = None) -> TextDocument:
     )
 
 
-def _clean_document(text: str) -> str:
+# ``_CONTROL`` in UTF-8: C0 and DEL are single bytes, never part of a multi-byte sequence;
+# C1 (U+0080-U+009F) is 0xC2 followed by 0x80-0x9F (0xC2 is only ever a lead byte).
+_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _has_controls(utf8: bytes) -> bool:
+    """False only when ``utf8.decode("utf-8", "replace")`` holds no ``_CONTROL`` character
+    (a replacement character is none); C code instead of a per-character expression."""
+    if len(utf8.translate(None, _C0_BYTES)) != len(utf8):
+        return True
+    return b"\xc2" in utf8 and _C1_UTF8.search(utf8) is not None
+
+
+def _clean_document(text: str, controls: bool = True) -> str:
     """What ``parsing.clean`` does per field, once for the whole text: NFC, no soft hyphens or
     control characters, whitespace runs collapsed (``str.split`` in C, far cheaper than a
-    regular expression over a text with thousands of indentation runs)."""
+    regular expression over a text with thousands of indentation runs). ``controls=False``
+    says the text is known to hold no control character (NFC and removing soft hyphens
+    never make one)."""
     text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
-    if _CONTROL.search(text):
+    if controls and _CONTROL.search(text):
         text = _CONTROL.sub(" ", text)
     return " ".join(text.split())
 

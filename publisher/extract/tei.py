@@ -33,7 +33,7 @@ from publisher.errors import MalformedDocument
 from publisher.extract import ExtractOptions
 from publisher.extract.dates import find_date
 from publisher.extract.outcomes import classify, is_unanimous
-from publisher.extract.parsing import clean, element_text, local_name, parse_xml, xpath
+from publisher.extract.parsing import clean, element_text, local_name, parse_xml
 from publisher.extract.votecounts import find_votes
 from publisher.model import Body, Item, Link, Meeting, Outcome, Protocol, ProtocolState, Status
 from publisher.privacy import fold
@@ -188,29 +188,74 @@ def _item(section: _Section, source_id: str | None) -> Item:
     )
 
 
-def _first(root: etree._Element, path: str) -> etree._Element | None:
-    found = xpath(path)(root)
-    return found[0] if found else None
+# The header and front matter are read from one pass over the document in C (lxml's tag
+# filter; "{*}name" is the local name in any namespace or none), instead of one XPath scan of
+# the whole tree per field. Each lookup below keeps the meaning of the XPath expression it
+# replaced (quoted beside it): ``//`` searches the whole document (of a teiCorpus, too), and
+# results come in document order.
+_INDEX_NAMES = (
+    "front", "docDate", "settingDesc", "sourceDesc", "date", "text", "titleStmt", "title",
+    "setting", "name", "publicationStmt", "org", "orgName", "publisher", "revisionDesc",
+    "change", "pb",
+)  # fmt: skip
+_INDEX_TAGS = tuple("{*}" + name for name in _INDEX_NAMES)
 
 
-def _date(root: etree._Element) -> date | None:
-    for path in (
-        "//*[local-name()='front']//*[local-name()='docDate']",
-        "//*[local-name()='settingDesc']//*[local-name()='date']",
-        "//*[local-name()='sourceDesc']//*[local-name()='date']",
-        "//*[local-name()='text']//*[local-name()='docDate']",
+class _Index:
+    def __init__(self, root: etree._Element) -> None:
+        found: dict[str, list[etree._Element]] = {}
+        for el in root.getroottree().getroot().iter(*_INDEX_TAGS):
+            found.setdefault(local_name(el), []).append(el)
+        self._found = found
+
+    def all(self, name: str) -> list[etree._Element]:
+        """``//*[local-name()=name]``"""
+        return self._found.get(name, [])
+
+    def below(self, ancestor: str, name: str) -> list[etree._Element]:
+        """``//*[local-name()=ancestor]//*[local-name()=name]``"""
+        return [
+            el
+            for el in self.all(name)
+            if any(local_name(a) == ancestor for a in el.iterancestors())
+        ]
+
+    def children(self, parent: str, name: str) -> list[etree._Element]:
+        """``//*[local-name()=parent]/*[local-name()=name]``"""
+        return [
+            el
+            for el in self.all(name)
+            if (up := el.getparent()) is not None and local_name(up) == parent
+        ]
+
+
+def _child(el: etree._Element, name: str) -> etree._Element | None:
+    """``./*[local-name()=name][1]``"""
+    for child in el:
+        if isinstance(child.tag, str) and local_name(child) == name:
+            return child
+    return None
+
+
+def _date(index: _Index) -> date | None:
+    for ancestor, name in (
+        ("front", "docDate"),
+        ("settingDesc", "date"),
+        ("sourceDesc", "date"),
+        ("text", "docDate"),
     ):
-        el = _first(root, path)
-        if el is not None:
+        found = index.below(ancestor, name)
+        if found:
+            el = found[0]
             day = find_date(el.get("when") or "") or find_date(_text(el))
             if day is not None:
                 return day
     return None
 
 
-def _title(root: etree._Element) -> str | None:
+def _title(index: _Index) -> str | None:
     # ParlaMint's main title names the corpus; its sub title names the sitting.
-    titles = xpath("//*[local-name()='titleStmt']/*[local-name()='title']")(root)
+    titles = index.children("titleStmt", "title")
     best = [t for t in titles if t.get("type") == "sub"] or [
         t for t in titles if t.get("type") == "main"
     ]
@@ -218,27 +263,35 @@ def _title(root: etree._Element) -> str | None:
     return _text(best[0]) or None if best else None
 
 
-def _location(root: etree._Element) -> str | None:
-    names = xpath("//*[local-name()='setting']/*[local-name()='name']")(root)
+def _location(index: _Index) -> str | None:
+    names = index.children("setting", "name")
     return ", ".join(t for t in (_text(n) for n in names) if t) or None
 
 
-def _published(root: etree._Element, day: date | None) -> date | None:
-    el = _first(root, "//*[local-name()='publicationStmt']/*[local-name()='date']")
+def _published(index: _Index, day: date | None) -> date | None:
+    found = index.children("publicationStmt", "date")
+    el = found[0] if found else None
     posted = find_date(el.get("when") or _text(el)) if el is not None else None
     return posted if posted and (day is None or posted >= day) else None
 
 
-def _body(root: etree._Element, title: str | None, source_id: str | None, lang: str | None) -> Body:
-    names = xpath(
-        "//*[local-name()='org'][@role='parliament']/*[local-name()='orgName'][@full='yes']"
-    )(root)
+def _body(index: _Index, title: str | None, source_id: str | None, lang: str | None) -> Body:
+    # //*[local-name()='org'][@role='parliament']/*[local-name()='orgName'][@full='yes']
+    names = [
+        n
+        for n in index.all("orgName")
+        if n.get("full") == "yes"
+        and (org := n.getparent()) is not None
+        and local_name(org) == "org"
+        and org.get("role") == "parliament"
+    ]
     if names:
         preferred = [n for n in names if n.get(XML_LANG) == lang] or names
         return Body(name=_text(preferred[0]))
     if _RIKSDAG.search(title or "") or _RIKSDAG.search(source_id or ""):
         return Body(name="Riksdagen", id="riksdagen")
-    publisher = _first(root, "//*[local-name()='publicationStmt']/*[local-name()='publisher']")
+    publishers = index.children("publicationStmt", "publisher")
+    publisher = publishers[0] if publishers else None
     if publisher is not None and _text(publisher):
         return Body(name=_text(publisher))
     if title:
@@ -246,15 +299,16 @@ def _body(root: etree._Element, title: str | None, source_id: str | None, lang: 
     raise MalformedDocument("TEI record names no body; configure the source's body")
 
 
-def _status(root: etree._Element, title: str | None) -> Status:
+def _status(index: _Index, title: str | None) -> Status:
     said = [title or ""]
-    said += [c.get("status") or "" for c in xpath("//*[local-name()='revisionDesc']")(root)]
-    said += [c.get("status") or "" for c in xpath("//*[local-name()='change']")(root)[:1]]
+    said += [c.get("status") or "" for c in index.all("revisionDesc")]
+    said += [c.get("status") or "" for c in index.all("change")[:1]]
     return Status.DRAFT if any(_PRELIMINARY.search(s) for s in said) else Status.APPROVED
 
 
-def _facsimile(root: etree._Element) -> tuple[Link, ...]:
-    pages = xpath("//*[local-name()='pb']/@facs")(root)
+def _facsimile(index: _Index) -> tuple[Link, ...]:
+    # //*[local-name()='pb']/@facs
+    pages = [facs for pb in index.all("pb") if (facs := pb.get("facs")) is not None]
     urls = dict.fromkeys(str(p).split("#", 1)[0] for p in pages if str(p).startswith("http"))
     media = "application/pdf"
     return tuple(Link(url=u, title="Protokoll (faksimil)", media_type=media) for u in urls)
@@ -269,24 +323,27 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
         root = first
     if local_name(root) != "TEI":
         raise MalformedDocument(f"not a TEI record (root element <{local_name(root)}>)")
-    body = _first(root, "./*[local-name()='text']/*[local-name()='body']")
+    # ./*[local-name()='text']/*[local-name()='body'] (of any text child), and the first text
+    texts = [c for c in root if isinstance(c.tag, str) and local_name(c) == "text"]
+    body = next((b for t in texts if (b := _child(t, "body")) is not None), None)
+    text_el = texts[0] if texts else None
     if body is None:
         raise MalformedDocument("TEI record without text/body")
+    index = _Index(root)
     source_id = root.get(XML_ID) or None
-    title = _title(root)
-    text_el = _first(root, "./*[local-name()='text']")
+    title = _title(index)
     lang = root.get(XML_LANG) or (text_el.get(XML_LANG) if text_el is not None else None)
     if lang is None and _RIKSDAG.search(f"{title or ''} {source_id or ''}"):
         lang = "sv"
-    day = _date(root)
-    chamber = Body(name=options.body) if options.body else _body(root, title, source_id, lang)
+    day = _date(index)
+    chamber = Body(name=options.body) if options.body else _body(index, title, source_id, lang)
     return Protocol(
         format=FORMAT,
         body=chamber,
-        meeting=Meeting(title=title, date=day, location=_location(root), id=source_id),
-        protocol=ProtocolState(status=_status(root, title), posted_at=_published(root, day)),
+        meeting=Meeting(title=title, date=day, location=_location(index), id=source_id),
+        protocol=ProtocolState(status=_status(index, title), posted_at=_published(index, day)),
         items=tuple(_item(s, source_id) for s in _sections(body)),
-        links=_facsimile(root),
+        links=_facsimile(index),
         language=options.language or lang,
         source_id=source_id,
     )

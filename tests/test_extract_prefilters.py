@@ -1,0 +1,153 @@
+"""The speed-only prefilters of extraction and privacy never skip what the full test would find.
+
+Each prefilter is checked against the exact (slow) test it stands in for, on hand-picked edge
+cases (other scripts' digits, characters that case-fold to ASCII letters, control characters
+in every encoding) and on seeded random strings built from the characters that matter.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from lxml import etree
+
+from publisher import privacy
+from publisher.errors import UnsafeDocument
+from publisher.extract import outcomes, parsing, sv_html
+
+_DIGITY = "0123456789١٢٣٤٥٦٧٨٩０１２３４５６７８９ -\n\u2013åäöxİıſK\ud7ff"
+
+
+def _rng(seed: int) -> random.Random:
+    return random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+
+
+def _random_strings(alphabet: str, count: int = 3000, seed: int = 11) -> list[str]:
+    rng = _rng(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(count)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["123456", "١٢٣٤٥٦", "12٣4５6", "811218-9876", "x19811218 9876y", "12345", "åäöåäö", ""],
+)
+def test_six_digit_prefilter_admits_every_run(text: str) -> None:
+    if privacy._SIX_DIGITS.search(text):
+        assert privacy._may_have_six_digits(text)
+
+
+def test_six_digit_prefilter_is_a_superset_on_random_text() -> None:
+    for text in _random_strings(_DIGITY):
+        if privacy._SIX_DIGITS.search(text):
+            assert privacy._may_have_six_digits(text), text
+
+
+def test_six_digit_pattern_is_still_six_digits() -> None:
+    for text in _random_strings(_DIGITY, seed=12):
+        assert bool(privacy._SIX_DIGITS.search(text)) == bool(re.search(r"\d{6}", text))
+
+
+def test_personnummer_in_another_script_is_still_masked() -> None:
+    digits = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    assert privacy.mask_all("Sökande 811218-9876".translate(digits)) == f"Sökande {privacy.MASK}"
+
+
+@pytest.mark.parametrize("text", ["ſekretess", "İN CAMERA", "SEKRETESS", "KLOSED", "ıı", "plain"])
+def test_fold_matches_full_case_folding(text: str) -> None:
+    assert privacy.fold(text) == text.translate(privacy._FOLD).lower()
+
+
+def test_fold_on_random_text() -> None:
+    for text in _random_strings("aAöÖİıſKkSsé ", seed=13):
+        assert privacy.fold(text) == text.translate(privacy._FOLD).lower()
+
+
+def test_outcome_hint_finder_finds_every_hint() -> None:
+    hints = list(outcomes._ALL_HINTS)
+    rng = _rng(14)
+    for _ in range(3000):
+        parts = [
+            rng.choice(hints)[: rng.randint(1, 14)] if rng.random() < 0.7 else rng.choice("a ö")
+            for _ in range(rng.randint(0, 6))
+        ]
+        lowered = rng.choice(["", " "]).join(parts)
+        expected: set[int] = set()
+        for hint in hints:
+            if hint in lowered:
+                expected |= outcomes._RULES_BY_HINT[hint]
+        found: set[int] = set()
+        for longest in outcomes._HINT_FINDER.findall(lowered):
+            found |= outcomes._RULES_BY_FOUND[longest]
+        assert found == expected, lowered
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'<!DOCTYPE x [<!ENTITY a "b">]><x/>',
+        b'<!doctype x [<!entity a "b">]><x/>',
+        b'<x/><!EnTiTy a "b">',
+        b"<!<!ENTITY",
+    ],
+)
+def test_entity_declarations_are_refused(data: bytes) -> None:
+    with pytest.raises(UnsafeDocument):
+        parsing._refuse_entities(data)
+
+
+def test_entity_refusal_matches_the_expression() -> None:
+    rng = _rng(15)
+    pieces = [b"<!", b"ENTITY", b"entity", b"EnTi", b"TY", b"<", b"!", b"x", b" ", b"<!--"]
+    for _ in range(3000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        refused = parsing._ENTITY_DECL.search(data) is not None
+        try:
+            parsing._refuse_entities(data)
+        except UnsafeDocument:
+            assert refused, data
+        else:
+            assert not refused, data
+
+
+def test_control_count_matches_the_expression() -> None:
+    rng = _rng(16)
+    pieces = ["a", "å", "\x00", "\x08", "\t", "\n", "\x1f", "\x7f", "\x80", "\x85", "\x9f", "€"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        expected = len(parsing._CONTROL.findall(text))
+        assert parsing._control_count(text, text.encode("utf-8")) == expected, text
+        latin = text.encode("latin-1", "replace").decode("latin-1")
+        assert parsing._control_count(latin, None, latin.encode("latin-1"), c1=True) == len(
+            parsing._CONTROL.findall(latin)
+        )
+        try:
+            raw = text.encode("cp1252")
+        except UnicodeEncodeError:
+            continue
+        try:
+            decoded = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            continue
+        assert parsing._control_count(decoded, None, raw) == len(parsing._CONTROL.findall(decoded))
+
+
+def test_flattened_text_control_check_matches_the_expression() -> None:
+    rng = _rng(17)
+    pieces = [b"a", "å".encode(), b"\x00", b"\x1f", b"\x7f", b"\xc2\x85", b"\xc2", b"\x85", b"\xe0"]
+    for _ in range(3000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
+        expected = parsing._CONTROL.search(data.decode("utf-8", "replace")) is not None
+        assert sv_html._has_controls(data) == expected, data
+
+
+def test_raw_text_is_itertext() -> None:
+    root = etree.fromstring(
+        b"<r><a>x<!--c-->y<b>z<?pi q?>w</b>t<![CDATA[cd]]></a>tail<e/><f>only</f></r>"
+    )
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            text = parsing.raw_text(el)
+            assert text == "".join(el.itertext())
+            assert type(text) is str
