@@ -39,6 +39,7 @@ CALENDAR_MEETINGS = 100
 RESERVED_SLUGS = frozenset({"all", "index", "archive", "search"})
 
 OUTCOME_SCHEME = "urn:meeting-publisher:outcome"
+_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
 
 
 @dataclass(frozen=True)
@@ -74,13 +75,38 @@ class Site:
         return f"tag:{self.authority},{TAG_DATE}:{specific}"
 
 
+#: what replaces a retracted meeting's own title wherever it is still listed (calendar,
+#: meetings index): a retraction may be for privacy, so nothing of the protocol remains
+WITHDRAWN_TITLES = {
+    "sv": "Protokoll återkallat",
+    "en": "Minutes withdrawn",
+    "de": "Niederschrift zurückgezogen",
+    "nb": "Protokoll trukket tilbake",
+}
+
+
+def withdrawn_title(lang: str | None) -> str:
+    return WITHDRAWN_TITLES[i18n.language_for(lang)]
+
+
 def feed_slug(body_slug: str) -> str:
     return f"{body_slug}-body" if body_slug in RESERVED_SLUGS else body_slug
 
 
 def item_key(item: dict[str, Any], seen: set[str]) -> str:
-    """The item's identity within its meeting: its own id, else its printed number."""
-    raw = str(item.get("id") or item.get("number") or "item")
+    """The item's identity within its meeting: its own id, else its printed number, else a
+    digest of the item's own text — never its position, which a corrected protocol may
+    shift. The key is only ever used under its meeting's id (entry key and tag URI
+    ``<meeting-id>/<key>``, the page anchor of ``meetings/<meeting-id>.html``), so the
+    digest scopes to the meeting through it, and ``item_keys(protocol)`` (search) computes
+    the same key from the stored protocol alone."""
+    raw = str(item.get("id") or item.get("number") or "")
+    if not raw:
+        text = "\n".join(str(item.get(k) or "") for k in ("title", "case_number", "decision"))
+        # letters only: a run of digits in an id could look like a personnummer and have
+        # the final privacy check refuse the file
+        digest = hashlib.sha256(text.encode()).hexdigest()[:12].translate(_LETTERS)
+        raw = f"item-{digest}"
     key = slugify(raw, fallback="item")
     if len(key) > 48:
         # a long id (an OParl URL) would be cut by slugify, and two could collide: a digest

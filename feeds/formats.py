@@ -28,6 +28,7 @@ from feeds.safety import clean_text
 ATOM_NS = "http://www.w3.org/2005/Atom"
 TOMBSTONE_NS = "http://purl.org/atompub/tombstones/1.0"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"
+DC_NS = "http://purl.org/dc/elements/1.1/"
 JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 MEDIA_TYPES = {
@@ -192,6 +193,11 @@ def to_rss(doc: FeedDoc) -> bytes:
     build = etree.Element("lastBuildDate")
     build.text = format_datetime(doc.updated.astimezone(UTC))
     channel.find("language").addnext(build)
+    # the feed's author: RSS's own managingEditor/webMaster must be e-mail addresses, so the
+    # organisation goes into Dublin Core's creator (what validators and readers accept)
+    creator = etree.Element(f"{{{DC_NS}}}creator", nsmap={"dc": DC_NS})
+    creator.text = clean_text(doc.author)
+    build.addnext(creator)
     live = [e for e in doc.entries if not e.deleted]
     for item, entry in zip(channel.iter("item"), live, strict=True):
         when = entry.published or entry.updated
@@ -206,7 +212,7 @@ def to_rss(doc: FeedDoc) -> bytes:
         anchor.addnext(link)
     if doc.archive:
         etree.SubElement(channel, f"{{{HISTORY_NS}}}archive", nsmap={"fh": HISTORY_NS})
-    etree.cleanup_namespaces(root, top_nsmap={"atom": ATOM_NS, "fh": HISTORY_NS})
+    etree.cleanup_namespaces(root, top_nsmap={"atom": ATOM_NS, "dc": DC_NS, "fh": HISTORY_NS})
     return _serialize(root)
 
 

@@ -5,6 +5,8 @@ published. Written by hand — the format is small and every rule that matters i
 * TEXT values escape backslash, semicolon, comma and newlines;
 * a meeting with a start time is an instant in UTC (``…Z``); one with only a date is an
   all-day ``VALUE=DATE`` event;
+* a retracted meeting keeps its event (the meeting took place) under a generic localized
+  title, without location or links: the retraction may have been for privacy;
 * ``UID`` is the meeting id (stable across rebuilds and corrections), ``SEQUENCE`` its
   version and ``DTSTAMP`` the stored time of its last change — never the build time, so an
   unchanged calendar keeps its bytes.
@@ -18,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from feeds import i18n
-from feeds.entries import Site, meeting_page
+from feeds.entries import Site, meeting_page, withdrawn_title
 from feeds.safety import clean_text
 
 PRODID = "-//meeting-publisher//feeds//EN"
@@ -60,8 +62,10 @@ def event_lines(site: Site, meeting: dict[str, Any]) -> list[str] | None:
     start: datetime | None = meeting.get("meeting_start")
     if day is None and start is None:
         return None
+    retracted = meeting.get("publication_state") == "retracted"
     protocol = json.loads(meeting["protocol"]) if meeting.get("protocol") else {}
-    info = protocol.get("meeting", {})
+    # a retracted protocol may have been withdrawn for privacy: none of it stays visible
+    info = {} if retracted else protocol.get("meeting", {})
     lang = i18n.language_for(meeting.get("label_language"), meeting.get("language"))
     stamp = max(t for t in (meeting.get("updated_at"), meeting.get("publication_updated_at")) if t)
     lines = [
@@ -79,7 +83,10 @@ def event_lines(site: Site, meeting: dict[str, Any]) -> list[str] | None:
         assert day is not None  # noqa: S101 - checked above
         lines.append(f"DTSTART;VALUE=DATE:{_day(day)}")
         lines.append(f"DTEND;VALUE=DATE:{_day(day + timedelta(days=1))}")
-    summary = info.get("title") or i18n.label(lang, "event_title", body=meeting["body_name"])
+    if retracted:
+        summary = withdrawn_title(lang)
+    else:
+        summary = info.get("title") or i18n.label(lang, "event_title", body=meeting["body_name"])
     lines.append(f"SUMMARY;LANGUAGE={i18n.BCP47[lang]}:{escape(summary)}")
     if info.get("location"):
         lines.append(f"LOCATION:{escape(info['location'])}")

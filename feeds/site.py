@@ -24,9 +24,10 @@ from feeds.entries import (
     meeting_json,
     meeting_page,
     outcome_words,
+    withdrawn_title,
 )
 from feeds.formats import FORMATS, MEDIA_TYPES
-from feeds.safety import clean_text
+from feeds.safety import clean_text, clean_tree
 
 SUMMARY_SCHEMA_VERSION = 1
 INDEX_SCHEMA_VERSION = 1
@@ -133,7 +134,10 @@ def meeting_summary(
             }
             for d in snapshot["decisions"]
         ]
-    return data
+    # control characters out of every field (a location from a PDF, a title from OParl): the
+    # HTML page is built from this, and JSON readers should not meet them either
+    cleaned: dict[str, Any] = clean_tree(data)
+    return cleaned
 
 
 def _page(lang: str, title: str, body: str, head: str = "") -> bytes:
@@ -222,7 +226,10 @@ def body_index(
             {
                 "id": m["id"],
                 "date": _date(m["meeting_date"]),
-                "title": m["title"],
+                # a retraction may be for privacy: not even the protocol's own title stays
+                "title": withdrawn_title(m.get("label_language") or language)
+                if m["publication_state"] == "retracted"
+                else clean_text(m["title"] or "") or None,
                 "retracted": m["publication_state"] == "retracted",
                 "url": meeting_json(site, m["id"]),
                 "html_url": meeting_page(site, m["id"]),

@@ -227,6 +227,13 @@ def render(ctx: Context) -> list[str]:
     its meeting stays unrendered (logged as an error, retried every round), while the other
     meetings of the batch are rendered one by one.
     """
+    # one render at a time (two workers, beat plus an operator): an older render must not
+    # overwrite the feeds a newer one wrote; the waiting one then sees the work as done
+    with ctx.store.render_lock():
+        return _render(ctx)
+
+
+def _render(ctx: Context) -> list[str]:
     from feeds.render import render_changed
     from feeds.safety import UnsafeOutput
 

@@ -11,8 +11,10 @@ same way; they come back timezone-aware.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +27,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from publisher.sources.base import Validators
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0004"
+#: the PostgreSQL advisory lock key of ``Store.render_lock`` (any constant bigint, fixed)
+RENDER_LOCK_KEY = 0x6D70_7265_6E64_6572  # "mprender"
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -197,6 +201,9 @@ feeds = sa.Table(
     sa.Column("length", sa.Integer, nullable=False, server_default="0"),
     # the newest row's ``at``; appends are kept strictly after it (see feed_clock)
     sa.Column("updated_at", UTCDateTime, nullable=True),
+    # (migration 0004) the length up to which the feed's files are known to be written: the
+    # renderer moves it only after every file is in place (see feed_written)
+    sa.Column("written", sa.Integer, nullable=False, server_default="0"),
 )
 
 feed_log = sa.Table(
@@ -240,6 +247,8 @@ class Store:
         else:
             kwargs["pool_pre_ping"] = True
         self.engine: Engine = sa.create_engine(url, **kwargs)
+        self._render_local = threading.local()  # render_lock's reentrancy depth
+        self._render_thread_lock = threading.Lock()
         if url.startswith("sqlite"):
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             sa.event.listen(self.engine, "begin", _sqlite_begin)
@@ -789,6 +798,83 @@ class Store:
         elif meta:
             conn.execute(feeds.update().where(feeds.c.name == feed).values(**meta))
         return row[0] if row else None
+
+    def feed_written(self, lengths: dict[str, int]) -> None:
+        """Record that the files of each feed are written for its first ``length`` rows.
+        Never moves a mark backwards (a stale renderer cannot undo a newer one's mark)."""
+        if not lengths:
+            return
+        with self.begin() as conn:
+            for name, length in sorted(lengths.items()):
+                conn.execute(
+                    feeds.update()
+                    .where(feeds.c.name == name, feeds.c.written < length)
+                    .values(written=length)
+                )
+
+    @contextmanager
+    def render_lock(self) -> Iterator[None]:
+        """Hold the instance-wide render lock: one render at a time across processes, and
+        with PostgreSQL across hosts. Reentrant within a thread.
+
+        PostgreSQL: a session-level advisory lock (``pg_advisory_lock``) on a connection kept
+        for the duration; the server drops it if the process dies. SQLite (one host by
+        nature): an exclusive ``flock`` on a file beside the database, released by the kernel
+        when the process dies. Neither holds a database transaction open while rendering, so
+        the pipeline keeps writing meanwhile.
+        """
+        local = self._render_local
+        if getattr(local, "depth", 0):
+            local.depth += 1
+            try:
+                yield
+            finally:
+                local.depth -= 1
+            return
+        with self._render_lock_held():
+            local.depth = 1
+            try:
+                yield
+            finally:
+                local.depth = 0
+
+    @contextmanager
+    def _render_lock_held(self) -> Iterator[None]:
+        if self.engine.dialect.name == "postgresql":
+            conn = self.engine.connect()
+            released = False
+            try:
+                conn.execute(sa.select(sa.func.pg_advisory_lock(RENDER_LOCK_KEY)))
+                conn.commit()  # a session lock: no transaction stays open while rendering
+                try:
+                    yield
+                finally:
+                    conn.execute(sa.select(sa.func.pg_advisory_unlock(RENDER_LOCK_KEY)))
+                    conn.commit()
+                    released = True
+            finally:
+                if not released:
+                    conn.invalidate()  # closing the session releases the lock, whatever it held
+                conn.close()
+            return
+        path = self._render_lock_path()
+        if path is None:  # an in-memory database lives in this process only
+            with self._render_thread_lock:
+                yield
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _render_lock_path(self) -> Path | None:
+        database = self.engine.url.database
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return Path(database).with_name(Path(database).name + ".render-lock")
 
     def feed_append(
         self, conn: Connection, feed: str, rows: Sequence[dict[str, Any]]

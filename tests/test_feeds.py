@@ -192,8 +192,14 @@ def check_feed(
     ids = [i["id"] for i in feed_json["items"]]
     assert len(ids) == len(set(ids)), "duplicate entry ids"
     stamps = [i["date_modified"] for i in feed_json["items"]]
-    assert len(stamps) == len(set(stamps)), "two entries share an updated timestamp"
     assert all(datetime.fromisoformat(s).tzinfo is not None for s in stamps)
+    # as a reader sees them: feedparser's dates have second resolution, RSS has only pubDate
+    seconds = [datetime.fromisoformat(s).astimezone(UTC).timetuple()[:6] for s in stamps]
+    assert len(seconds) == len(set(seconds)), "two entries share an updated second"
+    atom_updated = [e.updated_parsed[:6] for e in atom.entries]
+    assert len(atom_updated) == len(set(atom_updated)), "two Atom entries share an updated"
+    rss_dates = [e.published_parsed[:6] for e in rss.entries]
+    assert len(rss_dates) == len(set(rss_dates)), "two RSS items share a pubDate"
     # feed level: self and alternate links, author, language
     rels = {link.get("rel"): link.get("href") for link in doc.findall(f"{ATOM}link")}
     assert rels["self"] == feed_json["feed_url"].replace(".json", ".atom")
@@ -201,6 +207,7 @@ def check_feed(
     assert doc.find(f"{ATOM}author/{ATOM}name").text == "Exempelstads kommun"
     assert doc.get("{http://www.w3.org/XML/1998/namespace}lang")
     assert rss.feed.language and atom.feed.author == "Exempelstads kommun"
+    assert rss.feed.author == "Exempelstads kommun"  # RSS too (dc:creator)
     assert doc.find(f"{FH}complete") is None
     return feed_json
 
@@ -216,10 +223,17 @@ def test_every_rendered_feed_validates_and_round_trips(
     bodies = {p.stem for p in build.out.joinpath("feeds").glob("*.atom")} - {"all"}
     assert {"socialnamnden", "kommunstyrelsen", "barn-och-utbildningsnamnden"} <= bodies
     assert len(stems) == 1 + 2 * len(bodies)
-    for stem in stems:
-        check_feed(
-            stem, atom_schema, jsonfeed_validator, expect_entries="decisions" not in str(stem)
+    # a decisions feed is empty only for a body without a single public decision
+    public = {
+        body: any(
+            i["_publisher"]["counts"]["public"] for i in build.json(f"feeds/{body}.json")["items"]
         )
+        for body in bodies
+    }
+    assert any(public.values())
+    for stem in stems:
+        body = stem.parent.name if stem.name == "decisions" else stem.name
+        check_feed(stem, atom_schema, jsonfeed_validator, expect_entries=public.get(body, True))
 
 
 def test_meeting_entry_is_an_in_brief_summary(build: Build) -> None:
@@ -347,7 +361,7 @@ def test_correction_keeps_the_id_and_changes_updated(build: Build, folder: Path)
     after = build.json("feeds/socialnamnden.json")
     corrected = entry_by_id(after, item["id"])
     assert "2025–2026" in corrected["content_html"]
-    assert datetime.fromisoformat(corrected["date_modified"]) >= later
+    assert datetime.fromisoformat(corrected["date_modified"]) == later  # the correction's
     assert corrected["date_published"] == item["date_published"]
     # the corrected entry is the newest in the current feed, once
     assert after["items"][0]["id"] == item["id"]
@@ -822,3 +836,189 @@ def test_pinned_tag_authority_keeps_every_id_when_the_site_moves(build: Build) -
     feed = build.json("feeds/all.json")
     assert {i["id"] for i in feed["items"]} == before
     assert feed["home_page_url"].startswith("https://www.nykommun.example/")
+
+
+# ---------------------------------------------------------------------------------- audit fixes
+
+
+def test_entries_released_together_are_seconds_apart_never_in_the_future(build: Build) -> None:
+    """One sweep released every fixture at T0: readers that see dates to the second (RSS
+    pubDate, feedparser) must still tell them apart and order them, the newest meeting on
+    top, and nothing may be dated after the release."""
+    feed = build.json("feeds/all.json")
+    assert len(feed["items"]) >= 3
+    modified = [datetime.fromisoformat(i["date_modified"]) for i in feed["items"]]
+    published = [datetime.fromisoformat(i["date_published"]) for i in feed["items"]]
+    assert all(t <= T0 for t in modified + published)
+    assert modified[0] == T0  # the newest keeps the release instant itself
+    assert all(a - b >= timedelta(seconds=1) for a, b in zip(modified, modified[1:], strict=False))
+    days = [i["_publisher"]["date"] for i in feed["items"]]
+    assert days == sorted(days, reverse=True)  # the newest meeting gets the latest time
+    rss = feedparser.parse(build.read("feeds/all.rss"))
+    pub_dates = [e.published_parsed[:6] for e in rss.entries]
+    assert len(set(pub_dates)) == len(pub_dates)
+    decisions = build.json("feeds/socialnamnden/decisions.json")
+    stamps = [datetime.fromisoformat(i["date_modified"]) for i in decisions["items"]]
+    assert len({s.replace(microsecond=0) for s in stamps}) == len(stamps)
+    assert max(stamps) <= T0
+    # ids do not depend on the times: a rebuild gives the same ids
+    ids = [i["id"] for i in feed["items"]]
+    render_all(build.settings, build.ctx.store)
+    assert [i["id"] for i in build.json("feeds/all.json")["items"]] == ids
+
+
+def test_rss_has_a_feed_level_author(build: Build) -> None:
+    for path in ("feeds/all.rss", "feeds/socialnamnden.rss", "feeds/socialnamnden/decisions.rss"):
+        parsed = feedparser.parse(build.read(path))
+        assert not parsed.bozo
+        assert parsed.feed.author == "Exempelstads kommun"
+        doc = etree.fromstring(build.read(path), PARSER)
+        creator = doc.find("channel/{http://purl.org/dc/elements/1.1/}creator")
+        assert creator is not None and creator.text == "Exempelstads kommun"
+
+
+def test_a_retracted_meeting_keeps_nothing_of_its_protocol_in_calendar_and_index(
+    build: Build,
+) -> None:
+    feed = build.json("feeds/socialnamnden.json")
+    (item,) = [i for i in feed["items"] if "18 juni" in i["title"]]
+    meeting_id = item["_publisher"]["meeting_id"]
+    meeting = build.json(f"meetings/{meeting_id}.json")["meeting"]
+    assert meeting["title"] and meeting["location"]
+    calendar = "\n".join(unfold(build.read("calendar/socialnamnden.ics")))
+    assert ical.escape(meeting["location"]) in calendar
+    assert lifecycle.retract(build.ctx.store, meeting_id, T0 + timedelta(days=3), "op", "pii")
+    build.run(T0 + timedelta(days=3))
+    lines = unfold(build.read("calendar/socialnamnden.ics"))
+    begin = lines.index(next(x for x in lines if x.startswith(f"UID:{meeting_id}@"))) - 1
+    event = lines[begin : lines.index("END:VEVENT", begin) + 1]
+    assert "SUMMARY;LANGUAGE=sv-SE:Protokoll återkallat" in event
+    assert not [x for x in event if x.startswith(("LOCATION", "URL", "DESCRIPTION"))]
+    text = "\n".join(lines)
+    assert ical.escape(meeting["location"]) not in text
+    assert ical.escape(meeting["title"]) not in text
+    index = build.json("meetings/socialnamnden.index.json")
+    (listed,) = [m for m in index["meetings"] if m["id"] == meeting_id]
+    assert listed["retracted"] is True and listed["title"] == "Protokoll återkallat"
+    assert meeting["title"] not in json.dumps(index, ensure_ascii=False)
+    page = build.read(f"meetings/{meeting_id}.html").decode()
+    assert meeting["location"] not in page and meeting["title"] not in page
+
+
+def test_items_without_id_or_number_keep_their_key_when_items_move() -> None:
+    from feeds.entries import item_keys
+
+    first = {"title": "Budget 2025", "decision": "Bifall."}
+    second = {"title": "Motion om cykelbana", "decision": "Avslag."}
+    keys = item_keys({"items": [first, second]})
+    assert keys[0] != keys[1]
+    assert not any(re.fullmatch(r"item(-\d+)?", k) for k in keys)  # never a position
+    # a corrected protocol that adds an item in front keeps both keys (and so both ids)
+    moved = item_keys({"items": [{"title": "Val av justerare"}, first, second]})
+    assert moved[1:] == keys
+    # identical items still get distinct keys
+    twins = item_keys({"items": [first, dict(first)]})
+    assert len(set(twins)) == 2 and twins[0] == keys[0]
+    # digits-only runs could look like a personnummer to the final privacy check
+    assert all(not re.search(r"\d{6}", k) for k in keys + moved)
+
+
+def test_meeting_page_removes_control_characters_from_the_location(
+    tmp_path: Path, folder: Path
+) -> None:
+    from benchmarks.feeds import make_protocol, meeting_rows
+    from publisher.store import items, meetings, publications
+
+    made = Build(tmp_path, drop_source(folder))
+    try:
+        protocol = make_protocol("Socialnämnden", T0.date(), 3, 1)
+        protocol = dataclasses.replace(
+            protocol,
+            meeting=dataclasses.replace(protocol.meeting, location="Rådhuset\x0b sal\x01 3\x7f"),
+        )
+        meeting, its_items, publication = meeting_rows("kommun", protocol, "kommun-loc", T0)
+        with made.ctx.store.begin() as conn:
+            conn.execute(meetings.insert(), [meeting])
+            conn.execute(items.insert(), its_items)
+            conn.execute(publications.insert(), [publication])
+        assert "kommun-loc" in jobs.render(made.ctx)
+        page = made.read("meetings/kommun-loc.html").decode()
+        assert "Rådhuset sal 3." in page
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", page)
+        summary = made.json("meetings/kommun-loc.json")
+        assert summary["meeting"]["location"] == "Rådhuset sal 3"
+        etree.fromstring(page.encode(), etree.HTMLParser())
+    finally:
+        made.close()
+
+
+def _walk_archive(out: Path, base: str, feed: str) -> int:
+    """Follow a current JSON feed's ``next_url`` chain; every page must exist."""
+    url = json.loads((out / feed).read_bytes()).get("next_url")
+    pages = 0
+    while url:
+        assert url.startswith(base), url
+        path = out / url.removeprefix(base)
+        assert path.exists(), f"{feed}: archive page missing: {path.relative_to(out)}"
+        for fmt in ("atom", "rss"):
+            assert path.with_suffix(f".{fmt}").exists()
+        pages += 1
+        url = json.loads(path.read_bytes()).get("next_url")
+    return pages
+
+
+def test_a_render_failing_after_logging_leaves_no_archive_page_missing(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import feeds.render
+    from benchmarks.feeds import seed_history
+
+    made = Build(tmp_path, drop_source(folder), extra={"feed_entries": 4, "archive_page_size": 4})
+    try:
+        ids = seed_history(made.ctx.store, source_id="kommun", meetings_count=9, rendered=False)
+        real = feeds.render.write_atomic
+
+        def disk_full(path: Path, data: bytes) -> bool:
+            if "/archive/" in str(path):
+                raise OSError(28, "No space left on device")
+            return real(path, data)
+
+        # the batch is logged, then writing its files fails (disk full, a crash)
+        monkeypatch.setattr(feeds.render, "write_atomic", disk_full)
+        with pytest.raises(OSError):
+            jobs.render(made.ctx)
+        monkeypatch.setattr(feeds.render, "write_atomic", real)
+        assert made.ctx.store.feed_infos()["body:socialnamnden"]["length"] == 9
+        # the retry logs nothing new, yet writes every page the log holds
+        assert sorted(jobs.render(made.ctx)) == sorted(ids)
+        for feed in ("feeds/all.json", "feeds/socialnamnden.json"):
+            assert _walk_archive(made.out, BASE, feed) == 2
+        assert _walk_archive(made.out, BASE, "feeds/socialnamnden/decisions.json") >= 4
+        infos = made.ctx.store.feed_infos()
+        assert all(i["written"] == i["length"] for i in infos.values())
+    finally:
+        made.close()
+
+
+def test_render_all_restores_every_archive_page_at_the_current_base_url(
+    tmp_path: Path, folder: Path
+) -> None:
+    from benchmarks.feeds import seed_history
+
+    made = Build(tmp_path, drop_source(folder), extra={"feed_entries": 4, "archive_page_size": 4})
+    try:
+        seed_history(made.ctx.store, source_id="kommun", meetings_count=9, rendered=False)
+        jobs.render(made.ctx)
+        before = sorted(p.relative_to(made.out) for p in made.out.rglob("archive/**/*.*"))
+        assert before
+        shutil.rmtree(made.out)  # the output volume is lost, and the site moved meanwhile
+        moved_base = "https://www.nykommun.example/"
+        moved = dataclasses.replace(made.settings, base_url=moved_base)
+        render_all(moved, made.ctx.store)
+        after = sorted(p.relative_to(made.out) for p in made.out.rglob("archive/**/*.*"))
+        assert after == before
+        for feed in ("feeds/all.json", "feeds/socialnamnden.json"):
+            assert _walk_archive(made.out, moved_base, feed) == 2
+        assert not [p for p in made.out.rglob("*.*") if BASE.encode() in p.read_bytes()]
+    finally:
+        made.close()

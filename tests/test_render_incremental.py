@@ -8,6 +8,8 @@ render that read the whole history would visit thousands of rows more over a lar
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+import feeds.render
 from benchmarks.feeds import publish_one, seed_history
 from feeds.render import render_changed
 from publisher import jobs, lifecycle
@@ -125,4 +128,110 @@ def test_log_render_correct_retract_on_both_databases(tmp_path: Path, store_url:
         infos = store.feed_infos()
         assert infos["all"]["length"] == 4 and infos["body:socialnamnden"]["length"] == 4
     finally:
+        store.dispose()
+
+
+# ---------------------------------------------------------------------------------- render lock
+
+
+def test_two_renders_never_run_at_once(
+    tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers (each its own Store: own pool, own lock handle) render at the same time:
+    the renders are serialized, and neither overwrites the other's newer feed."""
+    config, store = make(tmp_path, store_url)
+    other = Store(config.database_url)
+    try:
+        ids = seed_history(store, meetings_count=4, rendered=False)
+        active: set[int] = set()
+        overlap: list[int] = []
+        real = feeds.render.render_feed
+
+        def slow_render_feed(*args: Any) -> None:
+            active.add(threading.get_ident())
+            overlap.append(len(active))
+            time.sleep(0.05)
+            try:
+                real(*args)
+            finally:
+                active.discard(threading.get_ident())
+
+        monkeypatch.setattr(feeds.render, "render_feed", slow_render_feed)
+        start = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def worker(own: Store, batch: list[str]) -> None:
+            try:
+                start.wait()
+                render_changed(config, own, batch)
+            except BaseException as exc:  # noqa: BLE001 - reported by the test
+                errors.append(exc)
+
+        threads = [
+            threading.Thread(target=worker, args=(store, ids[:2])),
+            threading.Thread(target=worker, args=(other, ids[2:])),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert not errors, errors
+        assert overlap and max(overlap) == 1, "two renders ran at the same time"
+        feed = json.loads((config.output_dir / "feeds" / "all.json").read_bytes())
+        assert sorted(i["_publisher"]["meeting_id"] for i in feed["items"]) == sorted(ids)
+        # the render jobs too: two workers sweeping at once render each meeting once
+        store.mark_rendered(store.render_marks(ids))
+        more = seed_history(
+            store, source_id="more", meetings_count=3, rendered=False, start=T0 + timedelta(days=9)
+        )
+        results: list[list[str]] = []
+        contexts = [jobs.Context(settings=config, store=s, fixed_now=T0) for s in (store, other)]
+        start = threading.Barrier(2)
+
+        def job(ctx: jobs.Context) -> None:
+            start.wait()
+            results.append(jobs.render(ctx))
+
+        threads = [threading.Thread(target=job, args=(c,)) for c in contexts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        done = [m for r in results for m in r]
+        assert sorted(done) == sorted(more), "a meeting was rendered by both workers"
+    finally:
+        other.dispose()
+        store.dispose()
+
+
+def test_the_render_lock_is_held_across_stores_and_reentrant(
+    tmp_path: Path, store_url: str
+) -> None:
+    config, store = make(tmp_path, store_url)
+    other = Store(config.database_url)
+    try:
+        acquired = threading.Event()
+
+        def wait_for_lock() -> None:
+            with other.render_lock():
+                acquired.set()
+
+        with store.render_lock():
+            with store.render_lock():  # reentrant: render_changed inside jobs.render
+                waiter = threading.Thread(target=wait_for_lock)
+                waiter.start()
+                assert not acquired.wait(0.5), "a second store got the lock while it was held"
+        assert acquired.wait(10), "the lock was not released"
+        waiter.join(10)
+        # a render that fails releases the lock too
+        with pytest.raises(RuntimeError):
+            with store.render_lock():
+                raise RuntimeError("render failed")
+        acquired.clear()
+        waiter = threading.Thread(target=wait_for_lock)
+        waiter.start()
+        assert acquired.wait(10)
+        waiter.join(10)
+    finally:
+        other.dispose()
         store.dispose()
