@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test lint unit bench clean browser
+.PHONY: run test lint unit bench clean browser nginx
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,12 @@ unit: $(STAMP)
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-test: lint browser
+# Debian's nginx: tests/test_compose.py runs deploy/nginx.conf in it (private prefix and port,
+# never the system service). Idempotent like `browser`.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update -qq && apt-get install -y -qq nginx)
+
+test: lint browser nginx
 	$(BIN)/pytest
 
 bench: $(STAMP)

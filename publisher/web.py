@@ -21,7 +21,13 @@ Headers
     Feeds, JSON, calendars and OPML carry ``Access-Control-Allow-Origin: *`` (public data any
     site may read, which the embed script relies on); the API and search do too; the
     operations routes (``publisher.opsweb``) do not. With ``websub_hub`` configured, feed
-    responses carry ``Link: <hub>; rel="hub", <self>; rel="self"`` (WebSub §4).
+    responses carry ``Link: <hub>; rel="hub", <self>; rel="self"`` (WebSub §4). Search feeds
+    never do: the hub is pinged for the rendered files only.
+
+    Generated responses (the API, search feeds, the embed page: ``_dynamic``) revalidate like
+    the files: strong ETag of their bytes (own tag for the gzip variant, compressed there and
+    not by the middleware), ``Cache-Control`` with ``must-revalidate``, ``Last-Modified`` where
+    a result has a meaningful date, 304 on ``If-None-Match``.
 
 The API reads published, non-retracted meetings from the store. The store holds only the
 privacy-safe protocol (``publisher.privacy`` ran before it was written); the API projects a
@@ -42,7 +48,7 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cached_property
 from importlib import resources
@@ -55,7 +61,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -81,7 +87,11 @@ CACHE_ENTRIES = 4096
 GZIP_MIN = 512
 
 FEED_MAX_AGE = 300
-ARCHIVE_MAX_AGE = 86400
+#: archive pages rarely change (they gain a ``next-archive`` link, a full re-render rewrites
+#: them), so they are kept longer than the current feeds — but still revalidated
+ARCHIVE_MAX_AGE = 3600
+#: the JSON API, search feeds: results change with every publication
+API_MAX_AGE = 60
 
 _TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",
@@ -259,8 +269,7 @@ class FileServer:
 
     def _cache_control(self, rel: str, suffix: str) -> str:
         if rel.startswith("feeds/archive/"):
-            # a full archive page (RFC 5005) does not change again
-            return f"public, max-age={ARCHIVE_MAX_AGE}"
+            return f"public, max-age={ARCHIVE_MAX_AGE}, must-revalidate"
         return f"public, max-age={self.max_age}, must-revalidate"
 
     def read(self, entry: _Entry, gzip: bool) -> bytes:
@@ -341,10 +350,73 @@ async def _send_json(send: Send, status: int, data: object, extra: Any = ()) -> 
     await send({"type": "http.response.body", "body": body})
 
 
+def _http_date(value: datetime | str) -> str:
+    if isinstance(value, str):  # an SQLite aggregate loses the column type
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:  # the store keeps UTC
+        value = value.replace(tzinfo=UTC)
+    return email.utils.format_datetime(value.astimezone(UTC), usegmt=True)
+
+
+def _dynamic(
+    request: Request,
+    body: bytes,
+    media_type: str,
+    *,
+    status: int = 200,
+    max_age: int = API_MAX_AGE,
+    last_modified: datetime | str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A generated response (API, search feed, embed page) with the validators the files
+    have: a strong ETag of its bytes, and ``"<hash>.gz"`` for the gzip variant, which is
+    therefore compressed here, never by the middleware (``_GZip`` leaves these routes alone);
+    Cache-Control with ``must-revalidate``; Last-Modified when the caller knows a meaningful
+    one. ``If-None-Match`` with either tag of the current bytes gives a 304.
+    ``If-Modified-Since`` alone never does: a result can change without a newer timestamp (a
+    retraction removes a meeting), and only the ETag sees that."""
+    etag = strong_etag(body)
+    etag_gz = etag[:-1] + '.gz"'
+    accept = request.headers.get("accept-encoding", "").encode("latin-1")
+    gzip = len(body) >= GZIP_MIN and _accepts_gzip(accept)
+    out = {
+        "ETag": etag_gz if gzip else etag,
+        "Cache-Control": f"public, max-age={max_age}, must-revalidate",
+        "Vary": "Accept-Encoding",
+        "X-Content-Type-Options": "nosniff",
+        **(headers or {}),
+    }
+    if last_modified is not None:
+        out["Last-Modified"] = _http_date(last_modified)
+    inm = request.headers.get("if-none-match")
+    if status == 200 and inm is not None:
+        tags = _etag_list(inm.encode("latin-1"))
+        if b"*" in tags or etag.encode() in tags or etag_gz.encode() in tags:
+            return Response(status_code=304, headers=out)
+    if gzip:
+        body = _gzip(body)
+        out["Content-Encoding"] = "gzip"
+    return Response(body, status_code=status, media_type=media_type, headers=out)
+
+
+def _api_response(
+    request: Request, value: BaseModel | list[Any], last_modified: datetime | str | None = None
+) -> Response:
+    """A JSON API result, serialised as FastAPI would (by alias), with validators."""
+    if isinstance(value, BaseModel):
+        body = value.model_dump_json(by_alias=True).encode()
+    else:
+        body = _LIST.dump_json(value, by_alias=True)
+    return _dynamic(request, body, "application/json", last_modified=last_modified)
+
+
 #: paths that are always routes, never files (saves a stat per API request)
 _ROUTE_PREFIXES = ("/api/", "/embed/", "/docs", "/openapi.json", "/redoc")
 #: routes whose responses are public data readable from any origin
 _CORS_ROUTES = ("/api/", "/search")
+_LIST: TypeAdapter[list[Any]] = TypeAdapter(list[Any])
+#: routes that compress their own responses (``_dynamic``): strong ETags per encoding
+_SELF_ENCODING = ("/api/", "/search", "/embed/")
 
 
 async def _preflight(send: Send) -> None:
@@ -411,6 +483,21 @@ class _PublicRoutes:
                 return
             send = _with_headers(send, _CORS_HEADERS)
         await self.app(scope, receive, send)
+
+
+class _GZip:
+    """Starlette's gzip middleware for the routes that do not compress their own responses
+    (it would keep a strong ETag on a different byte sequence)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=GZIP_MIN)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(_SELF_ENCODING):
+            await self.app(scope, receive, send)
+        else:
+            await self.gzip(scope, receive, send)
 
 
 class PublisherApp(FastAPI):
@@ -578,11 +665,26 @@ def _url(settings: Settings, path: str, params: dict[str, Any] | None = None) ->
     return settings.base_url + path + ("?" + urlencode(query) if query else "")
 
 
-def _feeds(settings: Settings, stem: str) -> FeedLinks:
+def _feed_path(name: str, fmt: str) -> str:
+    """Output path of feed ``name`` (``body:<slug>``, ``decisions:<slug>``): the renderer's
+    own mapping, which moves a body whose slug names an instance-wide file (``all``,
+    ``index``, ``search``, ``archive``) to ``<slug>-body``."""
+    from feeds.site import feed_path
+
+    return feed_path(name, fmt)
+
+
+def _calendar_path(body_slug: str) -> str:
+    from feeds.site import calendar_path
+
+    return calendar_path(body_slug)
+
+
+def _feeds(settings: Settings, name: str) -> FeedLinks:
     return FeedLinks(
-        atom=_url(settings, f"{stem}.atom"),
-        rss=_url(settings, f"{stem}.rss"),
-        json_feed=_url(settings, f"{stem}.json"),
+        atom=_url(settings, _feed_path(name, "atom")),
+        rss=_url(settings, _feed_path(name, "rss")),
+        json_feed=_url(settings, _feed_path(name, "json")),
     )
 
 
@@ -713,6 +815,14 @@ def _entry_date(item: dict[str, Any]) -> date | None:
     return None
 
 
+_LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+def _lang_tag(value: object) -> str | None:
+    """A BCP 47-looking language tag from a feed, else ``None``."""
+    return value if isinstance(value, str) and _LANG_TAG.match(value) else None
+
+
 def _safe_url(value: object) -> str | None:
     return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
 
@@ -720,15 +830,15 @@ def _safe_url(value: object) -> str | None:
 def embed_page(
     settings: Settings, slug: str, feed: dict[str, Any] | None, limit: int, lang: str | None
 ) -> tuple[int, str]:
-    """(status, HTML) of the iframe page: static markup, no script, no external resource."""
-    feed_lang = None
-    if feed:
-        try:
-            from feeds.i18n import supported
+    """(status, HTML) of the iframe page: static markup, no script, no external resource.
 
-            feed_lang = supported(feed.get("language"))
-        except ImportError:  # pragma: no cover
-            feed_lang = None
+    The labels are in ``lang``, else the feed's own language, else the instance's. Titles are
+    in the body's language: an entry whose language (its own, else the feed's) differs from
+    the labels' carries its own ``lang`` attribute, so a screen reader switches voice."""
+    from feeds.i18n import supported
+
+    feed_tag = _lang_tag(feed.get("language")) if feed else None
+    feed_lang = supported(feed_tag)
     lang = lang or feed_lang or (settings.language if settings.language in LANGS else "sv")
     labels = EMBED_LABELS[lang]
     e = html.escape
@@ -750,14 +860,19 @@ def embed_page(
             link = (
                 f'<a href="{e(url)}" target="_blank" rel="noopener">{title}</a>' if url else title
             )
+            # the title is in the body's language, the date in the labels' language
+            tag = _lang_tag(item.get("language")) or feed_tag
+            foreign = bool(tag) and (supported(tag) or tag) != lang
+            own = f' lang="{e(tag or "")}"' if foreign else ""
+            time_lang = f' lang="{lang}"' if foreign else ""
             when = (
-                f'<time datetime="{day.isoformat()}">{e(_long_date(lang, day))}</time>'
+                f'<time datetime="{day.isoformat()}"{time_lang}>{e(_long_date(lang, day))}</time>'
                 if day
                 else ""
             )
-            rows.append(f"<li>{link}{when}</li>")
+            rows.append(f"<li{own}>{link}{when}</li>")
         listing = f"<ul>{''.join(rows)}</ul>" if rows else f"<p>{e(labels['empty'])}</p>"
-        feed_url = _url(settings, f"feeds/{slug}.atom")
+        feed_url = _url(settings, _feed_path(f"body:{slug}", "atom"))
         body = (
             f'{listing}<p><a href="{e(feed_url)}" target="_blank" rel="noopener" '
             f'type="application/atom+xml">{e(labels["subscribe"])} (Atom)</a></p>'
@@ -831,8 +946,8 @@ def create_app(settings: Settings, store_factory: Callable[[], Store] | None = N
 
     api = "/api/v1"
 
-    @app.get(f"{api}/bodies", tags=["api"])
-    def list_bodies() -> list[BodyInfo]:
+    @app.get(f"{api}/bodies", tags=["api"], response_model=list[BodyInfo])
+    def list_bodies(request: Request) -> Response:
         """Every body with published meetings, its feeds and embed page."""
         query = (
             sa.select(
@@ -840,6 +955,7 @@ def create_app(settings: Settings, store_factory: Callable[[], Store] | None = N
                 sa.func.max(meetings.c.body_name),
                 sa.func.count(),
                 sa.func.max(meetings.c.meeting_date),
+                sa.func.max(publications.c.published_at),
             )
             .join(publications, publications.c.meeting_id == meetings.c.id)
             .where(publications.c.state == "published")
@@ -849,7 +965,7 @@ def create_app(settings: Settings, store_factory: Callable[[], Store] | None = N
         with res.store.engine.connect() as conn:
             rows = conn.execute(query).all()
         result = []
-        for slug, name, count, latest in rows:
+        for slug, name, count, latest, _published_at in rows:
             if isinstance(latest, str):  # SQLite aggregate loses the column type
                 latest = date.fromisoformat(latest)
             result.append(
@@ -859,17 +975,19 @@ def create_app(settings: Settings, store_factory: Callable[[], Store] | None = N
                     meetings=count,
                     latest_meeting_date=latest,
                     feeds=BodyFeeds(
-                        meetings=_feeds(settings, f"feeds/{slug}"),
-                        decisions=_feeds(settings, f"feeds/{slug}/decisions"),
-                        calendar=_url(settings, f"calendar/{slug}.ics"),
+                        meetings=_feeds(settings, f"body:{slug}"),
+                        decisions=_feeds(settings, f"decisions:{slug}"),
+                        calendar=_url(settings, _calendar_path(slug)),
                     ),
                     embed=_url(settings, f"embed/{slug}"),
                 )
             )
-        return result
+        newest = max((r[4] for r in rows if r[4] is not None), default=None)
+        return _api_response(request, result, newest)
 
-    @app.get(f"{api}/meetings", tags=["api"])
+    @app.get(f"{api}/meetings", tags=["api"], response_model=MeetingList)
     def list_meetings(
+        request: Request,
         body: Annotated[
             str | None, Query(pattern=SLUG.pattern, description="body slug, e.g. socialnamnden")
         ] = None,
@@ -881,7 +999,7 @@ def create_app(settings: Settings, store_factory: Callable[[], Store] | None = N
             str | None,
             Query(max_length=64, description="with `before`: continue after this meeting id"),
         ] = None,
-    ) -> MeetingList:
+    ) -> Response:
         """Published meetings, newest meeting date first. Follow `next` for older ones."""
         day = sa.func.coalesce(meetings.c.meeting_date, date.min)
         query = _published().order_by(day.desc(), meetings.c.id.desc()).limit(limit + 1)
@@ -913,14 +1031,18 @@ def create_app(settings: Settings, store_factory: Callable[[], Store] | None = N
                     "before_id": last.id,
                 },
             )
-        return MeetingList(meetings=summaries, next=next_url)
+        newest = max((r.published_at for r in page if r.published_at is not None), default=None)
+        return _api_response(request, MeetingList(meetings=summaries, next=next_url), newest)
 
     @app.get(
         f"{api}/meetings/{{meeting_id}}",
         tags=["api"],
+        response_model=MeetingDetail,
         responses={404: {"model": Problem}, 410: {"model": Problem}},
     )
-    def get_meeting(meeting_id: Annotated[str, PathParam(max_length=64)]) -> MeetingDetail:
+    def get_meeting(
+        request: Request, meeting_id: Annotated[str, PathParam(max_length=64)]
+    ) -> Response:
         """One published meeting with its items (confidential ones reduced to their number)."""
         with res.store.engine.connect() as conn:
             row = conn.execute(_published().where(meetings.c.id == meeting_id)).first()
@@ -946,7 +1068,7 @@ def create_app(settings: Settings, store_factory: Callable[[], Store] | None = N
         if found:
             source_id, key = found
         protocol_url = res.store.document_url(source_id, key) if source_id and key else None
-        return MeetingDetail(
+        detail = MeetingDetail(
             **_summary_fields(settings, row, protocol),
             location=meeting.get("location"),
             approved_at=state_.get("approved_at"),
@@ -954,9 +1076,11 @@ def create_app(settings: Settings, store_factory: Callable[[], Store] | None = N
             protocol_url=_safe_url(protocol_url),
             items=[_item(pos, raw) for pos, raw in enumerate(protocol.get("items") or [])],
         )
+        return _api_response(request, detail, row.published_at)
 
-    @app.get(f"{api}/items", tags=["api"])
+    @app.get(f"{api}/items", tags=["api"], response_model=ItemList)
     def list_items(
+        request: Request,
         body: Annotated[str | None, Query(pattern=SLUG.pattern)] = None,
         outcome: Outcome | None = None,
         q: Annotated[
@@ -964,7 +1088,7 @@ def create_app(settings: Settings, store_factory: Callable[[], Store] | None = N
             Query(max_length=200, description="words that must all occur in title or case no."),
         ] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    ) -> ItemList:
+    ) -> Response:
         """Agenda items of published meetings, newest first. With `q` or `outcome` only public
         items can match; without them confidential items are listed by number only."""
         terms = _words(q)
@@ -980,6 +1104,7 @@ def create_app(settings: Settings, store_factory: Callable[[], Store] | None = N
                 meetings.c.body_name,
                 meetings.c.body_slug,
                 meetings.c.meeting_date,
+                publications.c.published_at,
             )
             .join(meetings, meetings.c.id == items.c.meeting_id)
             .join(publications, publications.c.meeting_id == items.c.meeting_id)
@@ -1007,12 +1132,15 @@ def create_app(settings: Settings, store_factory: Callable[[], Store] | None = N
             )
         folded = [t.casefold() for t in terms]
         hits: list[ItemHit] = []
+        newest: datetime | None = None
         with res.store.engine.connect() as conn:
             for row in conn.execute(query.limit(limit * 4 if terms else limit)):
                 text = f"{row.title or ''} {row.case_number or ''}".casefold()
                 if not all(t in text for t in folded):
                     continue
                 public = bool(row.public)
+                if row.published_at is not None and (newest is None or row.published_at > newest):
+                    newest = row.published_at
                 hits.append(
                     ItemHit(
                         meeting_id=row.meeting_id,
@@ -1029,7 +1157,7 @@ def create_app(settings: Settings, store_factory: Callable[[], Store] | None = N
                 )
                 if len(hits) >= limit:
                     break
-        return ItemList(items=hits)
+        return _api_response(request, ItemList(items=hits), newest)
 
     async def search(
         request: Request,
@@ -1054,23 +1182,10 @@ def create_app(settings: Settings, store_factory: Callable[[], Store] | None = N
                 fmt=format.value,
             )
         )
-        # weak: the gzip middleware may re-encode this response without touching its ETag
-        etag = "W/" + strong_etag(data)
-        headers = {
-            "ETag": etag,
-            "Cache-Control": "public, max-age=60",
-            "Vary": "Accept-Encoding",
-            "X-Content-Type-Options": "nosniff",
-        }
-        if settings.websub_hub:
-            params = {"q": q, "body": body, "outcome": outcome, "format": format.value}
-            query = urlencode({k: str(v) for k, v in params.items() if v})
-            headers["Link"] = websub_link(settings, f"search?{query}")
-        inm = request.headers.get("if-none-match")
-        if inm and etag[2:].encode() in _etag_list(inm.encode()):
-            return Response(status_code=304, headers=headers)
+        # No WebSub Link: the hub is pinged for the rendered feed files only, never for a
+        # search result, so announcing a hub here would promise updates that never come.
         charset = "; charset=utf-8" if "xml" in media_type else ""
-        return Response(data, media_type=media_type + charset, headers=headers)
+        return _dynamic(request, data, media_type + charset)
 
     feed_responses: dict[int | str, dict[str, Any]] = {
         200: {
@@ -1100,32 +1215,31 @@ def create_app(settings: Settings, store_factory: Callable[[], Store] | None = N
         # async on purpose: the file cache belongs to the event loop thread
         feed = None
         if SLUG.match(slug):
-            fs_path = os.path.join(output.root, "feeds", f"{slug}.json")
+            rel = _feed_path(f"body:{slug}", "json")
+            fs_path = os.path.join(output.root, *rel.split("/"))
             try:
                 st = os.stat(fs_path)
-                entry = output.entry(fs_path, f"feeds/{slug}.json", st)
+                entry = output.entry(fs_path, rel, st)
                 if entry is not None:
                     feed = json.loads(output.read(entry, False))
             except (OSError, ValueError):
                 feed = None
         status, page = embed_page(settings, slug, feed, limit, lang)
-        body = page.encode()
-        # weak: the gzip middleware may re-encode this response without touching its ETag
-        etag = "W/" + strong_etag(body)
         headers = {
-            "ETag": etag,
-            "Cache-Control": f"public, max-age={FEED_MAX_AGE}, must-revalidate",
             "Content-Security-Policy": _EMBED_CSP,
-            "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "strict-origin-when-cross-origin",
         }
-        inm = request.headers.get("if-none-match")
-        if status == 200 and inm and etag[2:].encode() in _etag_list(inm.encode()):
-            return Response(status_code=304, headers=headers)
-        return Response(body, status_code=status, media_type="text/html", headers=headers)
+        return _dynamic(
+            request,
+            page.encode(),
+            "text/html",
+            status=status,
+            max_age=FEED_MAX_AGE,
+            headers=headers,
+        )
 
     _include_ops(app, settings, res)
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN)
+    app.add_middleware(_GZip)
     app.add_middleware(_PublicRoutes)
     # files never reach the routing, gzip middleware or exception handling
     app.front = _Front(output, static)

@@ -16,7 +16,7 @@ import pytest
 from publisher.web import create_app
 
 from .browser import browser, browser_page, run_uvicorn, screenshot, serve_directory  # noqa: F401
-from .test_web import Built, build_site
+from .test_web import Built, build_reserved_site, build_site
 
 pytestmark = pytest.mark.slow
 
@@ -60,10 +60,41 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site.ctx.store.dispose()
 
 
+#: an English municipal page embedding a Swedish body, and a page without a language
+#: embedding a body whose slug is reserved ("search": its feeds are feeds/search-body.*) and
+#: whose source labels in English
+OTHER_PAGES = {
+    "english.html": """<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>Exempelstad in English</title></head>
+<body><h1>Social services committee</h1>
+<script src="{app}/embed.js" data-body="socialnamnden"></script>
+</body></html>
+""",
+    "nolang.html": """<!doctype html>
+<html><head><meta charset="utf-8"><title>Search</title></head>
+<body><h1>Search</h1>
+<script src="{reserved}/embed.js" data-body="search"></script>
+</body></html>
+""",
+}
+
+
 @pytest.fixture(scope="module")
-def host_url(tmp_path_factory: pytest.TempPathFactory, app_url: str) -> Iterator[str]:
+def reserved_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    site: Built = build_reserved_site(tmp_path_factory.mktemp("embed-reserved"))
+    with run_uvicorn(create_app(site.settings, lambda: site.ctx.store)) as url:
+        yield url
+    site.ctx.store.dispose()
+
+
+@pytest.fixture(scope="module")
+def host_url(
+    tmp_path_factory: pytest.TempPathFactory, app_url: str, reserved_url: str
+) -> Iterator[str]:
     root: Path = tmp_path_factory.mktemp("host")
     (root / "index.html").write_text(HOST_PAGE.format(app=app_url), "utf-8")
+    for name, text in OTHER_PAGES.items():
+        (root / name).write_text(text.format(app=app_url, reserved=reserved_url), "utf-8")
     with serve_directory(root) as url:
         yield url
 
@@ -142,3 +173,48 @@ def test_embed_page_works_with_javascript_off(browser: Any, app_url: str) -> Non
         assert path.stat().st_size > 1000
     finally:
         context.close()
+
+
+def test_embed_script_labels_in_the_page_language_titles_in_the_bodys(
+    browser_page: Any,  # noqa: F811
+    host_url: str,
+) -> None:
+    page = browser_page
+    page.goto(host_url + "/english.html")
+    widget = page.locator(".meeting-publisher-embed[data-body=socialnamnden]")
+    widget.and_(page.locator("[data-state=ready]")).wait_for(timeout=10_000)
+    assert widget.get_attribute("lang") == "en", "the page's language (en-GB) picks the labels"
+    assert widget.get_by_role("heading", level=2).inner_text() == ("Socialnämnden: latest minutes")
+    entry = widget.get_by_role("listitem").first
+    assert entry.get_attribute("lang") == "sv-SE", "a Swedish title says so"
+    assert entry.get_by_role("link").inner_text() == "Socialnämnden 18 juni 2024 i korthet"
+    time_el = entry.locator("time")
+    assert time_el.inner_text() == "18 June 2024"
+    assert time_el.get_attribute("lang") == "en"
+    path = screenshot(page, "embed-script-english-host-page")
+    assert path.stat().st_size > 1000
+
+
+def test_embed_script_reserved_slug_and_the_feeds_own_language(
+    browser_page: Any,  # noqa: F811
+    host_url: str,
+    reserved_url: str,
+) -> None:
+    page = browser_page
+    requests: list[str] = []
+    page.on("requestfinished", lambda r: requests.append(r.url) if "/feeds/" in r.url else 0)
+    page.goto(host_url + "/nolang.html")
+    widget = page.locator(".meeting-publisher-embed[data-body=search]")
+    widget.and_(page.locator("[data-state=ready]")).wait_for(timeout=10_000)
+    # no data-lang, no page language: the feed's own (en), not the Swedish default
+    assert widget.get_attribute("lang") == "en"
+    assert widget.get_by_role("heading", level=2).inner_text() == "Search: latest minutes"
+    entries = widget.get_by_role("listitem")
+    assert entries.count() == 1
+    assert entries.first.get_attribute("lang") is None, "title and labels share a language"
+    subscribe = widget.locator("a[type='application/atom+xml']")
+    assert subscribe.get_attribute("href") == f"{reserved_url}/feeds/search-body.atom"
+    assert f"{reserved_url}/feeds/search-body.json" in requests
+    assert f"{reserved_url}/feeds/search.json" not in requests
+    path = screenshot(page, "embed-script-reserved-slug")
+    assert path.stat().st_size > 1000

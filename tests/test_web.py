@@ -564,3 +564,183 @@ def test_embed_page_for_an_unknown_body(client: TestClient) -> None:
     assert response.status_code == 404
     assert "inga protokoll" in response.text.lower()
     assert client.get("/embed/..%2f..%2fsecret").status_code == 404
+
+
+# --------------------------------------------------------------------------- HTTP caching of
+# generated responses (API, search, embed page), archive pages, WebSub on search
+
+
+def _assert_validators(client: TestClient, path: str, *, last_modified: bool = True) -> None:
+    first = client.get(path, headers={"accept-encoding": "identity"})
+    assert first.status_code == 200, path
+    etag = first.headers["etag"]
+    assert etag.startswith('"') and etag.endswith('"'), f"{path}: strong ETag, not {etag}"
+    assert first.headers["cache-control"].endswith("must-revalidate"), path
+    assert "max-age=" in first.headers["cache-control"]
+    assert ("last-modified" in first.headers) is last_modified, path
+    again = client.get(path, headers={"accept-encoding": "identity", "if-none-match": etag})
+    assert again.status_code == 304 and again.content == b"", path
+    assert again.headers["etag"] == etag
+    # the gzip variant is another byte sequence: its own strong tag, and a 304 for either
+    packed = client.get(path, headers={"accept-encoding": "gzip"})
+    if packed.headers.get("content-encoding") == "gzip":
+        assert packed.headers["etag"] == etag[:-1] + '.gz"', path
+        assert packed.content == first.content
+    both = client.get(path, headers={"accept-encoding": "gzip", "if-none-match": etag})
+    assert both.status_code == 304, path
+    other = client.get(path, headers={"accept-encoding": "identity", "if-none-match": '"x"'})
+    assert other.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/bodies",
+        "/api/v1/meetings",
+        "/api/v1/meetings?body=socialnamnden",
+        "/api/v1/items",
+        "/api/v1/items?q=%C3%A4ldreomsorgen",
+    ],
+)
+def test_api_has_strong_etag_last_modified_cache_control_and_304(
+    client: TestClient, path: str
+) -> None:
+    _assert_validators(client, path)
+    cache_control = client.get(path).headers["cache-control"]
+    assert cache_control == "public, max-age=60, must-revalidate"
+
+
+def test_api_meeting_detail_validators(client: TestClient) -> None:
+    meeting = client.get("/api/v1/meetings").json()["meetings"][0]
+    _assert_validators(client, f"/api/v1/meetings/{meeting['id']}")
+    modified = client.get(f"/api/v1/meetings/{meeting['id']}").headers["last-modified"]
+    published = datetime.fromisoformat(meeting["updated_at"])
+    from email.utils import parsedate_to_datetime
+
+    assert parsedate_to_datetime(modified) == published.replace(microsecond=0)
+
+
+def test_api_json_is_what_fastapi_would_send(client: TestClient) -> None:
+    bodies = client.get("/api/v1/bodies", headers={"accept-encoding": "gzip"})
+    assert bodies.headers["content-type"] == "application/json"
+    assert bodies.headers["access-control-allow-origin"] == "*"
+    assert bodies.json()[0]["feeds"]["meetings"]["json"].endswith(".json")  # by alias
+    assert "json_feed" not in bodies.text
+
+
+def test_search_and_embed_have_strong_etags(client: TestClient) -> None:
+    pytest.importorskip("feeds.search")
+    _assert_validators(client, "/search?q=%C3%A4ldreomsorgen", last_modified=False)
+    _assert_validators(client, "/api/v1/search?format=json", last_modified=False)
+    _assert_validators(client, "/embed/socialnamnden", last_modified=False)
+
+
+def test_search_feeds_do_not_announce_the_hub(hub_client: TestClient) -> None:
+    """The hub is pinged for rendered feeds only; a search result never gets a ping."""
+    pytest.importorskip("feeds.search")
+    for fmt in ("atom", "rss", "json"):
+        for path in ("/search", "/api/v1/search"):
+            response = hub_client.get(path, params={"q": "äldreomsorgen", "format": fmt})
+            assert response.status_code == 200
+            assert 'rel="hub"' not in response.headers.get("link", ""), (path, fmt)
+            assert HUB not in response.text and '"hubs"' not in response.text
+    # the files still carry it
+    assert 'rel="hub"' in hub_client.get("/feeds/all.atom").headers["link"]
+
+
+def test_archive_pages_are_revalidated(client: TestClient, built: Built) -> None:
+    page = built.settings.output_dir / "feeds" / "archive" / "kommunstyrelsen" / "1.atom"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_bytes((built.settings.output_dir / "feeds" / "kommunstyrelsen.atom").read_bytes())
+    try:
+        response = client.get("/feeds/archive/kommunstyrelsen/1.atom")
+        assert response.headers["cache-control"] == "public, max-age=3600, must-revalidate"
+        etag = response.headers["etag"]
+        assert etag.startswith('"')
+        again = client.get("/feeds/archive/kommunstyrelsen/1.atom", headers={"if-none-match": etag})
+        assert again.status_code == 304
+    finally:
+        page.unlink()
+
+
+# --------------------------------------------------------------------------- reserved slugs
+
+
+def build_reserved_site(root: Path, body: str = "Search", language: str = "en") -> Built:
+    """A body whose slug ("search") names an instance-wide file: the renderer moves its feeds
+    to ``feeds/search-body.*``. Its source labels in English."""
+    protocols = root / "protocols"
+    protocols.mkdir()
+    copy = protocols / "socialnamnden-2024-06-18.html"
+    copy.write_bytes((EXAMPLES / copy.name).read_bytes())
+    old = time.time() - 3600  # the directory source skips files still being written
+    os.utime(copy, (old, old))
+    data = {
+        "publisher": {
+            "organization": "Exempelstads kommun",
+            "base_url": "http://127.0.0.1:8000/",
+            "output_dir": "public",
+            "database_url": "sqlite:///publisher.db",
+        },
+        "sources": [
+            {
+                "id": "reserverad",
+                "kind": "directory",
+                "path": str(protocols),
+                "body": body,
+                "language": language,
+            }
+        ],
+    }
+    config = settings_module.from_mapping(data, root, env={})
+    ctx = jobs.open_context(config, migrate=True, now=NOW)
+    report = jobs.build(ctx, all_sources=True)
+    assert report.released
+    assert (config.output_dir / "feeds" / "search-body.json").exists()
+    assert not (config.output_dir / "feeds" / "search.json").exists()
+    return Built(root, config, ctx)
+
+
+@pytest.fixture(scope="module")
+def reserved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    site = build_reserved_site(tmp_path_factory.mktemp("reserved"))
+    yield site
+    site.ctx.store.dispose()
+
+
+def test_reserved_body_slug_links_and_embed_page(reserved: Built) -> None:
+    with TestClient(create_app(reserved.settings, lambda: reserved.ctx.store)) as test_client:
+        (body,) = test_client.get("/api/v1/bodies").json()
+        assert body["slug"] == "search"
+        base = "http://127.0.0.1:8000/"
+        assert body["feeds"]["meetings"]["json"] == base + "feeds/search-body.json"
+        assert body["feeds"]["decisions"]["atom"] == base + "feeds/search-body/decisions.atom"
+        assert body["feeds"]["calendar"] == base + "calendar/search-body.ics"
+        for url in (*body["feeds"]["meetings"].values(), body["feeds"]["calendar"]):
+            assert test_client.get(url.removeprefix(base[:-1])).status_code == 200, url
+
+        from lxml import html as lxml_html
+
+        page = test_client.get("/embed/search")
+        assert page.status_code == 200
+        doc = lxml_html.fromstring(page.content)
+        assert doc.xpath("//h1/text()") == ["Search: latest minutes"], "the feed's language"
+        assert doc.get("lang") == "en"
+        assert len(doc.xpath("//ul/li")) == 1
+        (subscribe,) = doc.xpath("//a[@type='application/atom+xml']/@href")
+        assert subscribe == base + "feeds/search-body.atom"
+
+
+# --------------------------------------------------------------------------- embed languages
+
+
+def test_embed_page_marks_titles_in_the_bodys_language(client: TestClient) -> None:
+    from lxml import html as lxml_html
+
+    english = lxml_html.fromstring(client.get("/embed/socialnamnden?lang=en").content)
+    assert english.get("lang") == "en"
+    (entry,) = english.xpath("//ul/li")
+    assert entry.get("lang") == "sv-SE", "the title is Swedish inside English labels"
+    assert entry.xpath("time/@lang") == ["en"], "the date is written in the labels' language"
+    swedish = lxml_html.fromstring(client.get("/embed/socialnamnden").content)
+    assert swedish.xpath("//ul/li/@lang") == [] and swedish.xpath("//time/@lang") == []

@@ -4,13 +4,17 @@
  *   <script src="https://HOST/embed.js" data-body="socialnamnden" data-limit="5"
  *           data-lang="sv" data-heading-level="2" async></script>
  *
- * Reads HOST/feeds/<body>.json (JSON Feed 1.1, served with CORS) from the script's own origin
- * and renders a heading and a list into a Shadow DOM root placed right after the script tag,
- * so neither the host page's CSS nor ours leaks across. Text is only ever set with
- * textContent: nothing from the feed is parsed as HTML on the host page.
+ * Looks the body up in HOST/feeds/index.json (the feed index the renderer writes; it knows
+ * each body's feed file, e.g. a body whose slug is "all" has feeds/all-body.json), reads that
+ * JSON Feed 1.1 (served with CORS) from the script's own origin and renders a heading and a
+ * list into a Shadow DOM root placed right after the script tag, so neither the host page's
+ * CSS nor ours leaks across. Text is only ever set with textContent: nothing from the feed is
+ * parsed as HTML on the host page.
  *
- * data-lang: sv (default), en, de, nb; without it the page's <html lang> is used if it is
- * one of those. Dates are formatted with Intl in that language.
+ * Labels: data-lang (sv, en, de, nb), else the page's <html lang> if it is one of those, else
+ * the feed's own language, else sv. Dates are formatted with Intl in that language. Titles
+ * are in the body's language: an entry in another language than the labels gets its own
+ * lang attribute.
  */
 (function () {
   "use strict";
@@ -81,14 +85,24 @@
   }
   var limit = Math.min(50, Math.max(1, parseInt(data.limit || "5", 10) || 5));
   var level = Math.min(6, Math.max(2, parseInt(data.headingLevel || "2", 10) || 2));
-  var pageLang = (document.documentElement.lang || "").toLowerCase().split("-")[0];
-  if (pageLang === "no" || pageLang === "nn") {
-    pageLang = "nb";
+
+  // the label language for a tag such as "sv-SE", "no" or "de-AT", if there are labels for it
+  function supported(tag) {
+    var base = String(tag || "").toLowerCase().split("-")[0];
+    if (base === "no" || base === "nn") {
+      base = "nb";
+    }
+    return LABELS.hasOwnProperty(base) ? base : null;
   }
-  var lang = LABELS[data.lang] ? data.lang : LABELS[pageLang] ? pageLang : "sv";
+
+  // null: the feed's own language decides, once it has arrived ("sv" until then)
+  var chosen = LABELS.hasOwnProperty(data.lang)
+    ? data.lang
+    : supported(document.documentElement.lang);
+  var lang = chosen || "sv";
   var t = LABELS[lang];
-  var feedUrl = new URL("feeds/" + body + ".json", script.src).href;
-  var atomUrl = new URL("feeds/" + body + ".atom", script.src).href;
+  var indexUrl = new URL("feeds/index.json", script.src).href;
+  var atomUrl = null;
 
   var host = document.createElement("div");
   host.className = "meeting-publisher-embed";
@@ -114,16 +128,18 @@
   root.appendChild(style);
   root.appendChild(section);
 
-  var dateFormat;
-  try {
-    // en-GB: day before month, as the feeds and the iframe page write it ("18 June 2024")
-    dateFormat = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : lang, {
-      dateStyle: "long",
-      timeZone: "UTC"
-    });
-  } catch (e) {
-    dateFormat = null;
+  function dateFormatFor(language) {
+    try {
+      // en-GB: day before month, as the feeds and the iframe page write it ("18 June 2024")
+      return new Intl.DateTimeFormat(language === "en" ? "en-GB" : language, {
+        dateStyle: "long",
+        timeZone: "UTC"
+      });
+    } catch (e) {
+      return null;
+    }
   }
+  var dateFormat = dateFormatFor(lang);
 
   function meetingDate(item) {
     var ext = item._publisher || {};
@@ -139,7 +155,58 @@
     return typeof value === "string" && /^https?:\/\//i.test(value) ? value : null;
   }
 
+  function languageTag(value) {
+    return typeof value === "string" && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(value)
+      ? value
+      : null;
+  }
+
+  // The index names files by the instance's base URL; fetch them from where this script came
+  // from (the same files, and the origin the host page trusts with this script).
+  function localUrl(url, home) {
+    if (typeof url !== "string") {
+      return null;
+    }
+    if (typeof home === "string" && home && url.indexOf(home) === 0) {
+      return new URL(url.slice(home.length), script.src).href;
+    }
+    return safeUrl(url);
+  }
+
+  function bodyFeed(index) {
+    var feeds = (index && index.feeds) || [];
+    for (var i = 0; i < feeds.length; i++) {
+      var feed = feeds[i];
+      if (feed && feed.kind === "body" && feed.body && feed.body.slug === body) {
+        var formats = feed.formats || {};
+        var home = index.home_page_url;
+        atomUrl = formats.atom ? localUrl(formats.atom.url, home) : null;
+        var json = formats.json ? localUrl(formats.json.url, home) : null;
+        if (json) {
+          return json;
+        }
+      }
+    }
+    throw new Error("no feed for " + body);
+  }
+
+  function getJson(url) {
+    return fetch(url, { mode: "cors", credentials: "omit" }).then(function (response) {
+      if (!response.ok) {
+        throw new Error("HTTP " + response.status);
+      }
+      return response.json();
+    });
+  }
+
   function render(feed) {
+    var feedTag = languageTag(feed.language);
+    if (!chosen && supported(feedTag)) {
+      lang = supported(feedTag);
+      t = LABELS[lang];
+      dateFormat = dateFormatFor(lang);
+      host.setAttribute("lang", lang);
+    }
     var entries = (feed.items || []).filter(function (item) {
       return item && !(item._publisher && item._publisher.retracted);
     });
@@ -158,6 +225,12 @@
       var list = document.createElement("ul");
       entries.slice(0, limit).forEach(function (item) {
         var li = document.createElement("li");
+        // the title is in the body's language, the date in the labels' (set back on <time>)
+        var tag = languageTag(item.language) || feedTag;
+        var foreign = tag && (supported(tag) || tag) !== lang;
+        if (foreign) {
+          li.setAttribute("lang", tag);
+        }
         var url = safeUrl(item.url);
         var title = document.createElement(url ? "a" : "span");
         title.textContent = item.title || t.meeting;
@@ -169,6 +242,9 @@
         if (when) {
           var time = document.createElement("time");
           time.dateTime = when.iso;
+          if (foreign) {
+            time.setAttribute("lang", lang);
+          }
           time.textContent = dateFormat ? dateFormat.format(when.date) : when.iso;
           li.appendChild(time);
         }
@@ -176,13 +252,15 @@
       });
       section.appendChild(list);
     }
-    var more = document.createElement("p");
-    var subscribe = document.createElement("a");
-    subscribe.href = atomUrl;
-    subscribe.type = "application/atom+xml";
-    subscribe.textContent = t.subscribe;
-    more.appendChild(subscribe);
-    section.appendChild(more);
+    if (atomUrl) {
+      var more = document.createElement("p");
+      var subscribe = document.createElement("a");
+      subscribe.href = atomUrl;
+      subscribe.type = "application/atom+xml";
+      subscribe.textContent = t.subscribe;
+      more.appendChild(subscribe);
+      section.appendChild(more);
+    }
     host.setAttribute("data-state", "ready");
   }
 
@@ -192,13 +270,5 @@
     host.setAttribute("data-state", "error");
   }
 
-  fetch(feedUrl, { mode: "cors", credentials: "omit" })
-    .then(function (response) {
-      if (!response.ok) {
-        throw new Error("HTTP " + response.status);
-      }
-      return response.json();
-    })
-    .then(render)
-    .catch(fail);
+  getJson(indexUrl).then(bodyFeed).then(getJson).then(render).catch(fail);
 })();
