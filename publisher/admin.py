@@ -2,7 +2,10 @@
 
 Each action takes the actor (who) and a reason (why), changes state through
 ``publisher.lifecycle``/``publisher.jobs`` and leaves one event in the event log with
-``actor``, ``at`` and ``why``. Errors are typed so both front ends can map them: an unknown
+``actor``, ``at`` and ``why``. The actor is always the *name of the admin token* the caller
+proved to hold (:func:`authenticate`); what a client says about itself (an API ``actor``
+field, the CLI's login name) is only a ``note``, appended to the recorded reason as
+``why [note]`` — never the actor. Errors are typed so both front ends can map them: an unknown
 id is :class:`NotFound` (HTTP 404), an action that does not apply to the current state is
 :class:`Conflict` (HTTP 409), a missing reason is :class:`BadRequest` (HTTP 400).
 
@@ -15,11 +18,16 @@ What happens *now* and what is left to the loop:
   makes the change public happens in the next release sweep (the beat's ``release_due`` task
   renders whatever is marked), so a web process need not share a disk with the output.
 * ``rerender`` marks every public publication for rendering; ``render_now=True`` (the CLI)
-  renders in the calling process.
+  renders in the calling process, and then re-renders *everything* with
+  ``feeds.render.render_all`` — every feed, every RFC 5005 archive page, every meeting page —
+  so it also restores a lost or deleted output directory.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,13 +74,32 @@ class Result:
         }
 
 
-def _check(actor: str, why: str) -> tuple[str, str]:
+def authenticate(tokens: Mapping[str, str], given: str | None) -> str | None:
+    """The name of the configured token equal to ``given``, else ``None``.
+
+    Every configured token is compared, with ``hmac.compare_digest`` over SHA-256 digests
+    (equal lengths, so not even a token's length leaks), and the loop never stops early: the
+    time taken does not tell which token, or whether any, matched.
+    """
+    if not given:
+        return None
+    digest = hashlib.sha256(given.encode("utf-8")).digest()
+    found: str | None = None
+    for name, token in sorted(tokens.items()):
+        same = hmac.compare_digest(digest, hashlib.sha256(token.encode("utf-8")).digest())
+        if same and found is None:
+            found = name
+    return found
+
+
+def _check(actor: str, why: str, note: str | None = None) -> tuple[str, str]:
     actor, why = (actor or "").strip(), (why or "").strip()
     if not why:
         raise BadRequest('a reason is required (--why / "why"): it goes to the event log')
     if not actor:
         raise BadRequest("an actor is required")
-    return actor[:128], why[:2000]
+    note = " ".join((note or "").split())[:200]
+    return actor[:128], (why[:2000] + (f" [{note}]" if note else ""))
 
 
 def _publication(ctx: Context, meeting_id: str) -> dict[str, Any]:
@@ -82,8 +109,16 @@ def _publication(ctx: Context, meeting_id: str) -> dict[str, Any]:
     return pub
 
 
-def poll(ctx: Context, source_id: str, actor: str, why: str, *, run: bool = False) -> Result:
-    actor, why = _check(actor, why)
+def poll(
+    ctx: Context,
+    source_id: str,
+    actor: str,
+    why: str,
+    *,
+    run: bool = False,
+    note: str | None = None,
+) -> Result:
+    actor, why = _check(actor, why, note)
     try:
         source = ctx.settings.source(source_id)
     except PublisherError:
@@ -111,9 +146,15 @@ def poll(ctx: Context, source_id: str, actor: str, why: str, *, run: bool = Fals
 
 
 def _transition(
-    ctx: Context, action: str, meeting_id: str, actor: str, why: str, allowed: tuple[str, ...]
+    ctx: Context,
+    action: str,
+    meeting_id: str,
+    actor: str,
+    why: str,
+    allowed: tuple[str, ...],
+    note: str | None,
 ) -> Result:
-    actor, why = _check(actor, why)
+    actor, why = _check(actor, why, note)
     pub = _publication(ctx, meeting_id)
     if pub["state"] not in allowed:
         raise Conflict(
@@ -133,29 +174,37 @@ def _transition(
     return Result(action, meeting_id, actor, why, {"state": _publication(ctx, meeting_id)["state"]})
 
 
-def hold(ctx: Context, meeting_id: str, actor: str, why: str) -> Result:
+def hold(ctx: Context, meeting_id: str, actor: str, why: str, *, note: str | None = None) -> Result:
     """Stop a pending publication from being released when due."""
-    return _transition(ctx, "hold", meeting_id, actor, why, ("pending",))
+    return _transition(ctx, "hold", meeting_id, actor, why, ("pending",), note)
 
 
-def resume(ctx: Context, meeting_id: str, actor: str, why: str) -> Result:
+def resume(
+    ctx: Context, meeting_id: str, actor: str, why: str, *, note: str | None = None
+) -> Result:
     """Put a held publication back on its schedule."""
-    return _transition(ctx, "resume", meeting_id, actor, why, ("held",))
+    return _transition(ctx, "resume", meeting_id, actor, why, ("held",), note)
 
 
-def release(ctx: Context, meeting_id: str, actor: str, why: str) -> Result:
+def release(
+    ctx: Context, meeting_id: str, actor: str, why: str, *, note: str | None = None
+) -> Result:
     """Publish a pending or held publication now, whatever its ``due_at``."""
-    return _transition(ctx, "release", meeting_id, actor, why, ("pending", "held"))
+    return _transition(ctx, "release", meeting_id, actor, why, ("pending", "held"), note)
 
 
-def retract(ctx: Context, meeting_id: str, actor: str, why: str) -> Result:
+def retract(
+    ctx: Context, meeting_id: str, actor: str, why: str, *, note: str | None = None
+) -> Result:
     """Withdraw a published protocol: the feeds show a tombstone instead of the entry."""
-    return _transition(ctx, "retract", meeting_id, actor, why, ("published",))
+    return _transition(ctx, "retract", meeting_id, actor, why, ("published",), note)
 
 
-def replay(ctx: Context, document_id: int, actor: str, why: str) -> Result:
+def replay(
+    ctx: Context, document_id: int, actor: str, why: str, *, note: str | None = None
+) -> Result:
     """Run a dead letter through extraction again (after a fix was deployed)."""
-    actor, why = _check(actor, why)
+    actor, why = _check(actor, why, note)
     doc = ctx.store.document(document_id)
     if doc is None:
         raise NotFound(f"no document {document_id}")
@@ -176,9 +225,13 @@ def replay(ctx: Context, document_id: int, actor: str, why: str) -> Result:
     )
 
 
-def rerender(ctx: Context, actor: str, why: str, *, render_now: bool = False) -> Result:
-    """Write every public output again (after a template or configuration change)."""
-    actor, why = _check(actor, why)
+def rerender(
+    ctx: Context, actor: str, why: str, *, render_now: bool = False, note: str | None = None
+) -> Result:
+    """Write every public output again (after a template or configuration change, or to
+    restore a lost output directory: with ``render_now`` every file, archive pages included,
+    is written through ``feeds.render.render_all``)."""
+    actor, why = _check(actor, why, note)
     now = ctx.now()
     with ctx.store.begin() as conn:
         marked = conn.execute(
@@ -196,5 +249,10 @@ def rerender(ctx: Context, actor: str, why: str, *, render_now: bool = False) ->
             rendered += len(batch)
             if not batch:
                 break
-        detail["rendered"] = rendered
+        from feeds.render import render_all
+
+        # the marked meetings are rendered above (and their marks cleared); render_all then
+        # writes every feed, archive page and meeting page, so nothing missing stays missing
+        written = render_all(ctx.settings, ctx.store)
+        detail.update(rendered=rendered, files_written=len(written))
     return Result("rerender", "all", actor, why, detail)

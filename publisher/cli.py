@@ -13,7 +13,7 @@ import sys
 import tomllib
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -155,12 +155,51 @@ def _print_table(rows: Sequence[tuple[str, ...]]) -> None:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
+def _require_migrated(config: Settings) -> None:
+    """Refuse, without creating or changing anything, a database ``publisher migrate`` has not
+    brought to the schema this code needs (a missing SQLite file included)."""
+    import sqlalchemy as sa
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.engine import make_url
+
+    from publisher.migrations import config as migrations_config
+
+    head = ScriptDirectory.from_config(migrations_config()).get_current_head()
+    not_migrated = "database not migrated: run publisher migrate"
+    url = make_url(config.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        if not Path(url.database).exists():
+            raise ConfigError(not_migrated)
+    engine = sa.create_engine(url)
+    try:
+        revision = current_revision(engine)
+    except sa.exc.SQLAlchemyError as exc:
+        raise ConfigError(f"database unreachable: {str(exc).splitlines()[0]}") from None
+    finally:
+        engine.dispose()
+    if revision is None:
+        raise ConfigError(not_migrated)
+    if revision != head:
+        raise ConfigError(
+            f"database not migrated (at revision {revision}, this release needs {head}): "
+            "run publisher migrate"
+        )
+
+
+def _json_default(value: object) -> str:
+    """ISO 8601 with a ``T`` for timestamps (``2026-11-23T09:37:34+00:00``)."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     config = _settings(args)
+    _require_migrated(config)
     ctx = open_context(config, migrate=False)
     report = status.report(ctx, probe_broker=not args.no_broker)
     if args.json:
-        json.dump(report, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2, default=_json_default)
         sys.stdout.write("\n")
         return 0
     rows = [
@@ -223,14 +262,55 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _given_token(args: argparse.Namespace) -> str | None:
+    """The token the caller offers: ``--token-file`` (first line), else
+    ``$PUBLISHER_ADMIN_TOKEN``. Never a command-line argument: it would show in ``ps`` and the
+    shell history."""
+    if args.token_file:
+        try:
+            lines = Path(args.token_file).read_text("utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"--token-file {args.token_file}: cannot read ({exc})") from None
+        return (lines[0].strip() if lines else "") or None
+    return os.environ.get("PUBLISHER_ADMIN_TOKEN") or None
+
+
+def _admin_settings(args: argparse.Namespace) -> tuple[Settings, str]:
+    """Settings for acting on the database directly, and the name of the token the caller
+    holds. The configured tokens come from the settings file only: ``$PUBLISHER_ADMIN_TOKEN``
+    is what the caller *offers* here, so it cannot also be what it is checked against."""
+    env = {k: v for k, v in os.environ.items() if k != "PUBLISHER_ADMIN_TOKEN"}
+    config = settings_module.load(args.config, env=env)
+    tokens = config.tokens()
+    if not tokens:
+        raise ConfigError(
+            "no admin token is configured (admin_token or [publisher.admin_tokens] in the "
+            "settings file): publisher admin refuses to act without one"
+        )
+    given = _given_token(args)
+    if given is None:
+        raise ConfigError(
+            "publisher admin needs an admin token: set $PUBLISHER_ADMIN_TOKEN or pass "
+            "--token-file FILE"
+        )
+    from publisher import admin
+
+    name = admin.authenticate(tokens, given)
+    if name is None:
+        raise ConfigError("the admin token does not match any configured token")
+    return config, name
+
+
 def _admin_remote(args: argparse.Namespace, actor: str) -> dict[str, Any]:
-    """``--url``: be a client of the admin API; the token comes from the environment only
-    (a command-line argument would show in ``ps`` and the shell history)."""
+    """``--url``: be a client of the admin API; the token comes from ``--token-file`` or the
+    environment."""
     import requests
 
-    token = os.environ.get("PUBLISHER_ADMIN_TOKEN")
+    token = _given_token(args)
     if not token:
-        raise ConfigError("--url needs the admin token in $PUBLISHER_ADMIN_TOKEN")
+        raise ConfigError(
+            "--url needs the admin token in $PUBLISHER_ADMIN_TOKEN (or --token-file FILE)"
+        )
     base = args.url.rstrip("/") + "/admin/"
     paths = {
         "poll": f"sources/{getattr(args, 'target', '')}/poll",
@@ -262,32 +342,41 @@ def cmd_admin(args: argparse.Namespace) -> int:
 
     from publisher import admin
 
-    who = args.actor or getpass.getuser()
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        login = "unknown"
     if args.url:
-        result = _admin_remote(args, who)
+        result = _admin_remote(args, args.actor or login)
     else:
-        config = _settings(args)
+        config, actor = _admin_settings(args)
+        _require_migrated(config)
+        note = f"via cli, login {login}" + (f", says: {args.actor}" if args.actor else "")
         ctx = open_context(config, migrate=False)
-        actor = f"cli:{who}"
-        if args.action == "poll":
-            outcome = admin.poll(ctx, args.target, actor, args.why, run=not args.queue)
-        elif args.action == "replay":
-            try:
-                document_id = int(args.target)
-            except ValueError:
-                raise ConfigError(f"{args.target!r} is not a document id") from None
-            outcome = admin.replay(ctx, document_id, actor, args.why)
-        elif args.action == "rerender":
-            outcome = admin.rerender(ctx, actor, args.why, render_now=not args.queue)
-        else:
-            change = {
-                "hold": admin.hold,
-                "resume": admin.resume,
-                "release": admin.release,
-                "retract": admin.retract,
-            }[args.action]
-            outcome = change(ctx, args.target, actor, args.why)
-        result = json.loads(json.dumps(outcome.to_dict(), default=str))
+        try:
+            if args.action == "poll":
+                outcome = admin.poll(
+                    ctx, args.target, actor, args.why, run=not args.queue, note=note
+                )
+            elif args.action == "replay":
+                try:
+                    document_id = int(args.target)
+                except ValueError:
+                    raise ConfigError(f"{args.target!r} is not a document id") from None
+                outcome = admin.replay(ctx, document_id, actor, args.why, note=note)
+            elif args.action == "rerender":
+                outcome = admin.rerender(ctx, actor, args.why, render_now=not args.queue, note=note)
+            else:
+                change = {
+                    "hold": admin.hold,
+                    "resume": admin.resume,
+                    "release": admin.release,
+                    "retract": admin.retract,
+                }[args.action]
+                outcome = change(ctx, args.target, actor, args.why, note=note)
+        finally:
+            ctx.store.dispose()
+        result = json.loads(json.dumps(outcome.to_dict(), default=_json_default))
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -377,11 +466,22 @@ def build_parser() -> argparse.ArgumentParser:
             "admin",
             help="operator actions, each recorded in the event log with who and why",
             description="Acts on the database of --config directly, or with --url as a "
-            "client of the admin API (token from $PUBLISHER_ADMIN_TOKEN).",
+            "client of the admin API. Either way an admin token is required, from "
+            "$PUBLISHER_ADMIN_TOKEN or --token-file; the event log records the name of the "
+            "token that matched as the actor.",
         )
     )
     p.add_argument("--url", metavar="URL", help="base URL of a running web app to act through")
-    p.add_argument("--actor", metavar="NAME", help="who acts (default: the login name)")
+    p.add_argument(
+        "--token-file",
+        metavar="FILE",
+        help="read the admin token from the first line of FILE (else $PUBLISHER_ADMIN_TOKEN)",
+    )
+    p.add_argument(
+        "--actor",
+        metavar="NAME",
+        help="a name noted beside the reason (the actor recorded is the token's name)",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
 
@@ -399,8 +499,17 @@ def build_parser() -> argparse.ArgumentParser:
     action("release", "publish a pending or held publication now", "MEETING")
     action("retract", "retract a published protocol (feeds show a tombstone)", "MEETING")
     action("replay", "run a dead letter through extraction again", "DOCUMENT_ID")
-    a = action("rerender", "write every feed and summary again", None)
-    a.add_argument("--queue", action="store_true", help="only mark them for the next sweep")
+    a = action(
+        "rerender",
+        "write every output file again, archive pages included (restores a deleted output "
+        "directory)",
+        None,
+    )
+    a.add_argument(
+        "--queue",
+        action="store_true",
+        help="only mark the public meetings for the next release sweep (no archive pages)",
+    )
     p.set_defaults(func=cmd_admin)
     return parser
 

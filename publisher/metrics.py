@@ -6,10 +6,13 @@ prometheus-client's multiprocess mode only covers processes sharing one director
 host. So everything that the pipeline's own tables already know is read from them at scrape
 time by a custom collector (publications by state, releases and extraction errors from the
 event log, per-source timestamps, dead letters, the render backlog), and the few numbers no
-table holds — poll outcomes, poll duration, 304 responses, meetings rendered — are added up
-in one small table, ``ops_counters`` (migration 0003), by :func:`record_poll` and
-:func:`record_render`. Every process sees the same numbers, a restarted process loses none,
-and a scrape costs a handful of indexed aggregate queries.
+table holds — poll outcomes, poll duration, 304 responses, meetings rendered, and per HTTP
+request its outcome and latency — are added up in one small table, ``ops_counters``
+(migration 0003), by :func:`record_poll` and :func:`record_render`. Per-request numbers are
+tallied in memory by ``publisher.sources.http`` (per thread, no I/O per request) and written
+by :func:`record_poll` in the same transaction as the poll they belong to. Every process
+sees the same numbers, a restarted process loses none, and a scrape costs a handful of
+indexed aggregate queries.
 
 Recording never breaks the pipeline: a failed counter update is logged and dropped.
 """
@@ -32,6 +35,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
+from publisher.sources.http import REQUEST_BUCKETS, take_request_stats
 from publisher.store import Store, documents, events, metadata, publications, sources
 
 log = logging.getLogger("publisher.metrics")
@@ -103,7 +107,8 @@ def record_poll(
     fetched: int = 0,
     not_modified: int = 0,
 ) -> None:
-    """One poll of a source: its outcome (one of ``POLL_OUTCOMES``) and duration."""
+    """One poll of a source: its outcome (one of ``POLL_OUTCOMES``) and duration, plus the
+    HTTP requests this thread made since the last poll was recorded (the poll's own)."""
     rows: list[tuple[str, str, str, float]] = [
         ("polls", source_id, outcome, 1),
         ("poll_seconds_bucket", source_id, _bucket_label(seconds, POLL_BUCKETS), 1),
@@ -114,6 +119,10 @@ def record_poll(
         rows.append(("responses", source_id, "fetched", fetched))
     if not_modified:
         rows.append(("responses", source_id, "not_modified", not_modified))
+    rows.extend(
+        (name, source_id, label, delta)
+        for (name, label), delta in sorted(take_request_stats().items())
+    )
     _bump(store, rows)
 
 
@@ -253,6 +262,29 @@ def families(store: Store, source_ids: Sequence[str], now: datetime) -> Iterator
     yield responses
     yield share
 
+    requests_total = CounterMetricFamily(
+        "publisher_http_requests",
+        "HTTP requests to sources by outcome (each redirect hop is one request): ok, "
+        "not_modified (304), redirect, client_error, server_error, network_error, body_error",
+        labels=["source", "outcome"],
+    )
+    for source_id, outcome, value in sorted(counters.get("http_requests", [])):
+        requests_total.add_metric([source_id, outcome], value)
+    yield requests_total
+    request_buckets: dict[str, dict[str, float]] = defaultdict(dict)
+    for source_id, label, value in counters.get("http_request_seconds_bucket", []):
+        request_buckets[source_id][label] = value
+    request_sums = {s: v for s, _label, v in counters.get("http_request_seconds_sum", [])}
+    yield _histogram(
+        "publisher_http_request_duration_seconds",
+        "Latency of one HTTP request to a source, from sending it to the end of its body "
+        "(politeness waits excluded)",
+        request_buckets,
+        request_sums,
+        REQUEST_BUCKETS,
+        "source",
+    )
+
     errors = CounterMetricFamily(
         "publisher_extraction_errors", "Documents that failed extraction", labels=["reason"]
     )
@@ -304,8 +336,11 @@ def families(store: Store, source_ids: Sequence[str], now: datetime) -> Iterator
 
     rendered = sum(v for _s, _l, v in counters.get("meetings_rendered", []))
     rounds = sum(v for _s, _l, v in counters.get("render_rounds", []))
+    # NB: rounds, not files: jobs.render does not hand the written paths on (yet)
     yield CounterMetricFamily(
-        "publisher_feeds_rendered", "Render rounds that wrote changed outputs", value=rounds
+        "publisher_feeds_rendered",
+        "Render rounds that wrote changed outputs (rounds, not files)",
+        value=rounds,
     )
     yield CounterMetricFamily(
         "publisher_meetings_rendered", "Meetings whose outputs were (re)written", value=rendered

@@ -13,20 +13,24 @@ Public (put ``/metrics`` behind the proxy's allow-list, see deploy/nginx.conf):
 ``GET /status.json``   the same as JSON
 =====================  ==========================================================
 
-Only when an admin token is configured (``admin_token`` / ``PUBLISHER_ADMIN_TOKEN``) — without
-one these routes do not exist (404), so a forgotten token cannot mean an open admin API:
+Only when an admin token is configured (``admin_token`` / ``PUBLISHER_ADMIN_TOKEN``, or named
+tokens in ``[publisher.admin_tokens]``) — without one these routes do not exist (404), so a
+forgotten token cannot mean an open admin API:
 
 * ``POST /admin/...`` actions (``publisher.admin``) and ``GET /admin/status``,
   ``GET /admin/events``: ``Authorization: Bearer <token>`` only. Cookies are deliberately
   not accepted here, so a browser session cannot be ridden by a cross-site form (no CSRF).
-  Body: JSON ``{"why": "...", "actor": "name"}``; the event log records ``api:<actor>``.
+  Body: JSON ``{"why": "...", "actor": "name"}``; the event log records the *name of the
+  token* that matched as the actor; the client's ``actor`` is only a note in the reason
+  (``why [via api, client says: name]``).
 * ``GET /operator``: the read-only operator page. A browser signs in with a form
-  (``POST /operator/login``) that sets an HttpOnly, SameSite=Strict cookie holding an expiry
-  and an HMAC of it keyed by the token — never the token itself, never a ``?token=`` URL
-  (URLs end up in logs and browser history). Changing the token ends every session. Scripts
-  may send the Bearer header instead.
+  (``POST /operator/login``) that sets an HttpOnly, SameSite=Strict cookie holding an expiry,
+  the token's name and an HMAC of both keyed by that token — never the token itself, never a
+  ``?token=`` URL (URLs end up in logs and browser history). Changing a token ends its
+  sessions. Scripts may send the Bearer header instead.
 
-Tokens are compared with ``hmac.compare_digest``.
+Tokens are compared with ``hmac.compare_digest`` against every configured token
+(``publisher.admin.authenticate``).
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ from pydantic import BaseModel
 
 from publisher import admin, metrics, status
 from publisher.jobs import Context
-from publisher.settings import Settings
+from publisher.settings import ADMIN_TOKEN_NAME, Settings
 
 COOKIE = "publisher_operator"
 SESSION_SECONDS = 8 * 3600
@@ -68,9 +72,15 @@ class ActionRequest(BaseModel):
 
 
 def token_matches(given: str | None, expected: str) -> bool:
-    if not given:
-        return False
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+    return admin.authenticate({"_": expected}, given) is not None
+
+
+def json_default(value: object) -> str:
+    """JSON for what ``json`` cannot encode: ISO 8601 timestamps (``2026-11-23T09:37:34+00:00``,
+    with the ``T``), everything else as text."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
 
 
 def bearer(request: Request) -> str | None:
@@ -81,25 +91,45 @@ def bearer(request: Request) -> str | None:
     return credentials.strip()
 
 
-def _signature(token: str, expires: int) -> str:
-    return hmac.new(token.encode(), f"operator:{expires}".encode(), hashlib.sha256).hexdigest()
+def _signature(token: str, name: str, expires: int) -> str:
+    message = f"operator:{name}:{expires}".encode()
+    return hmac.new(token.encode(), message, hashlib.sha256).hexdigest()
 
 
-def session_cookie(token: str, now: float | None = None) -> str:
+def _as_tokens(tokens: str | dict[str, str]) -> dict[str, str]:
+    return {ADMIN_TOKEN_NAME: tokens} if isinstance(tokens, str) else tokens
+
+
+def session_cookie(token: str, now: float | None = None, name: str = ADMIN_TOKEN_NAME) -> str:
+    """``expires.name.signature``: the signature is keyed by the token named ``name``."""
     expires = int((now if now is not None else time.time()) + SESSION_SECONDS)
-    return f"{expires}.{_signature(token, expires)}"
+    return f"{expires}.{name}.{_signature(token, name, expires)}"
 
 
-def session_valid(value: str | None, token: str, now: float | None = None) -> bool:
-    if not value or "." not in value:
-        return False
-    raw_expires, _, signature = value.partition(".")
+def session_name(
+    value: str | None, tokens: str | dict[str, str], now: float | None = None
+) -> str | None:
+    """The name of the token a valid, unexpired session cookie was signed with, else None."""
+    if not value or value.count(".") != 2:
+        return None
+    raw_expires, name, signature = value.split(".")
     if not raw_expires.isdigit():
-        return False
+        return None
     expires = int(raw_expires)
     if expires < (now if now is not None else time.time()):
-        return False
-    return hmac.compare_digest(signature.encode(), _signature(token, expires).encode())
+        return None
+    token = _as_tokens(tokens).get(name)
+    if token is None:
+        return None
+    if hmac.compare_digest(signature.encode(), _signature(token, name, expires).encode()):
+        return name
+    return None
+
+
+def session_valid(
+    value: str | None, tokens: str | dict[str, str], now: float | None = None
+) -> bool:
+    return session_name(value, tokens, now) is not None
 
 
 # --------------------------------------------------------------------------- HTML
@@ -149,7 +179,7 @@ td{overflow-wrap:break-word}.scroll{overflow-x:auto}
 .state-ok,.yes{color:#0a6b2d;font-weight:600}
 .state-failing,.no{color:#a1141a;font-weight:600}
 .state-backing-off,.state-stale{color:#8a5300;font-weight:600}
-.meta{color:#555;font-size:.9rem}
+.meta{color:#555;font-size:.9rem}.unknown{color:#555}
 form{margin:1rem 0}input{font:inherit;padding:.3rem}button{font:inherit;padding:.3rem .8rem}
 """
 
@@ -175,11 +205,10 @@ def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
 def public_page(data: dict[str, Any]) -> HTMLResponse:
     rows = []
     for body in data["bodies"]:
-        reachable = (
-            '<span class="yes">yes</span>'
-            if body["reachable"]
-            else '<span class="no">not at the moment</span>'
-        )
+        reachable = {
+            True: '<span class="yes">yes</span>',
+            False: '<span class="no">not at the moment</span>',
+        }.get(body["reachable"], '<span class="unknown">not checked yet</span>')
         rows.append(
             f'<tr><th scope="row">{_e(body["body"])}</th>'
             f"<td>{_e(body['last_published_at'])}</td><td>{reachable}</td></tr>"
@@ -190,7 +219,7 @@ def public_page(data: dict[str, Any]) -> HTMLResponse:
         + "".join(rows)
         + "</tbody></table>"
         if rows
-        else '<p class="empty">Nothing has been published yet.</p>'
+        else '<p class="empty">No bodies known yet.</p>'
     )
     body = (
         f"<h1>{_e(data['organization'])}: publication status</h1>"
@@ -334,7 +363,7 @@ def login_page(message: str | None = None, status_code: int = 200) -> HTMLRespon
 
 
 def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
+    return json.loads(json.dumps(value, default=json_default))
 
 
 def _extra_metrics(get_ctx: Callable[[], Context]) -> Callable[[], list[Metric]]:
@@ -407,26 +436,31 @@ def ops_router(settings: Settings, get_ctx: Callable[[], Context]) -> APIRouter:
     def public_status() -> HTMLResponse:
         return public_page(status.public(get_ctx()))
 
-    token = settings.admin_token
-    if not token:
+    tokens = settings.tokens()
+    if not tokens:
         return router  # no token: no admin or operator routes at all
     secure = settings.base_url.startswith("https://")
 
-    def authorized(request: Request, *, allow_cookie: bool) -> bool:
-        if token_matches(bearer(request), token):
-            return True
-        return allow_cookie and session_valid(request.cookies.get(COOKIE), token)
+    def authorized(request: Request, *, allow_cookie: bool) -> str | None:
+        """The name of the token the request proves to hold, else None."""
+        name = admin.authenticate(tokens, bearer(request))
+        if name is None and allow_cookie:
+            name = session_name(request.cookies.get(COOKIE), tokens)
+        return name
 
-    def require_bearer(request: Request) -> None:
-        if not authorized(request, allow_cookie=False):
+    def require_bearer(request: Request) -> str:
+        name = authorized(request, allow_cookie=False)
+        if name is None:
             raise HTTPException(
                 401, "a valid admin token is required", {"WWW-Authenticate": "Bearer"}
             )
+        return name
 
     guard = [Depends(require_bearer)]
 
-    def actor_of(body: ActionRequest) -> str:
-        return f"api:{(body.actor or 'admin').strip() or 'admin'}"
+    def note_of(body: ActionRequest) -> str:
+        claimed = " ".join((body.actor or "").split())[:128]
+        return "via api" + (f", client says: {claimed}" if claimed else "")
 
     def run(action: Callable[[], admin.Result]) -> dict[str, Any]:
         try:
@@ -443,12 +477,13 @@ def ops_router(settings: Settings, get_ctx: Callable[[], Context]) -> APIRouter:
     async def operator_login(request: Request) -> Response:
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         given = (form.get("token") or [""])[0]
-        if not token_matches(given, token):
+        name = admin.authenticate(tokens, given)
+        if name is None:
             return login_page("That token is not valid.", 401)
         response = RedirectResponse("../operator", status_code=303)
         response.set_cookie(
             COOKIE,
-            session_cookie(token),
+            session_cookie(tokens[name], name=name),
             max_age=SESSION_SECONDS,
             httponly=True,
             samesite="strict",
@@ -465,7 +500,7 @@ def ops_router(settings: Settings, get_ctx: Callable[[], Context]) -> APIRouter:
 
     @router.get("/operator", response_class=HTMLResponse, include_in_schema=False)
     def operator(request: Request) -> Response:
-        if not authorized(request, allow_cookie=True):
+        if authorized(request, allow_cookie=True) is None:
             return RedirectResponse("operator/login", status_code=303)
         ctx = get_ctx()
         return operator_page(status.report(ctx), ctx.store.events(limit=50))
@@ -479,12 +514,18 @@ def ops_router(settings: Settings, get_ctx: Callable[[], Context]) -> APIRouter:
         found = get_ctx().store.events(meeting_id=meeting_id, limit=max(1, min(limit, 1000)))
         return _jsonable(found)
 
-    @router.post("/admin/sources/{source_id}/poll", dependencies=guard)
-    def admin_poll(source_id: str, body: ActionRequest) -> dict[str, Any]:
-        return run(lambda: admin.poll(get_ctx(), source_id, actor_of(body), body.why))
+    # the token's name; a default rather than Annotated: annotations are strings here, and
+    # FastAPI resolves them in the module, where require_bearer does not exist
+    token_name = Depends(require_bearer)
 
-    @router.post("/admin/publications/{meeting_id}/{action}", dependencies=guard)
-    def admin_publication(meeting_id: str, action: str, body: ActionRequest) -> dict[str, Any]:
+    @router.post("/admin/sources/{source_id}/poll")
+    def admin_poll(source_id: str, body: ActionRequest, actor: str = token_name) -> dict[str, Any]:
+        return run(lambda: admin.poll(get_ctx(), source_id, actor, body.why, note=note_of(body)))
+
+    @router.post("/admin/publications/{meeting_id}/{action}")
+    def admin_publication(
+        meeting_id: str, action: str, body: ActionRequest, actor: str = token_name
+    ) -> dict[str, Any]:
         actions = {
             "hold": admin.hold,
             "resume": admin.resume,
@@ -493,15 +534,21 @@ def ops_router(settings: Settings, get_ctx: Callable[[], Context]) -> APIRouter:
         }
         if action not in actions:
             raise HTTPException(404, f"no action {action!r}")
-        return run(lambda: actions[action](get_ctx(), meeting_id, actor_of(body), body.why))
+        return run(
+            lambda: actions[action](get_ctx(), meeting_id, actor, body.why, note=note_of(body))
+        )
 
-    @router.post("/admin/dead-letters/{document_id}/replay", dependencies=guard)
-    def admin_replay(document_id: int, body: ActionRequest) -> dict[str, Any]:
-        return run(lambda: admin.replay(get_ctx(), document_id, actor_of(body), body.why))
+    @router.post("/admin/dead-letters/{document_id}/replay")
+    def admin_replay(
+        document_id: int, body: ActionRequest, actor: str = token_name
+    ) -> dict[str, Any]:
+        return run(
+            lambda: admin.replay(get_ctx(), document_id, actor, body.why, note=note_of(body))
+        )
 
-    @router.post("/admin/rerender", dependencies=guard)
-    def admin_rerender(body: ActionRequest) -> dict[str, Any]:
-        return run(lambda: admin.rerender(get_ctx(), actor_of(body), body.why))
+    @router.post("/admin/rerender")
+    def admin_rerender(body: ActionRequest, actor: str = token_name) -> dict[str, Any]:
+        return run(lambda: admin.rerender(get_ctx(), actor, body.why, note=note_of(body)))
 
     return router
 

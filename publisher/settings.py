@@ -11,7 +11,7 @@ Environment overrides (for containers and secrets; they win over the file):
 ``PUBLISHER_BROKER_URL``        ``[publisher] broker_url``
 ``PUBLISHER_OUTPUT_DIR``        ``[publisher] output_dir``
 ``PUBLISHER_BASE_URL``          ``[publisher] base_url``
-``PUBLISHER_ADMIN_TOKEN``       ``[publisher] admin_token``
+``PUBLISHER_ADMIN_TOKEN``       ``[publisher] admin_token`` (the token named ``admin``)
 ``PUBLISHER_WEBSUB_HUB``        ``[publisher] websub_hub``
 ``PUBLISHER_NOW``               ``[publisher] now`` (a fixed clock for demos and tests)
 ==============================  ==============================
@@ -32,6 +32,11 @@ from typing import Any
 from publisher.errors import ConfigError
 from publisher.extract import FORMATS
 from publisher.extract.dates import zone
+
+#: the name ``admin_token`` (and ``PUBLISHER_ADMIN_TOKEN``) is recorded under
+ADMIN_TOKEN_NAME = "admin"  # noqa: S105 - a name, not a secret
+#: shorter admin tokens are refused at start-up (guessable)
+MIN_TOKEN_LENGTH = 16
 
 SOURCE_KINDS = ("directory", "http-listing", "oparl", "url")
 ANCHORS = ("approved", "posted", "meeting")
@@ -115,7 +120,11 @@ class Settings:
     #: HTTP port of ``publisher run``
     port: int = 8000
     host: str = "127.0.0.1"
+    #: the token named ``admin`` (``[publisher] admin_token`` or ``PUBLISHER_ADMIN_TOKEN``)
     admin_token: str | None = None
+    #: further named tokens, ``[publisher.admin_tokens]`` name = token; the event log records
+    #: the name of the token an action was authorised with
+    admin_tokens: tuple[tuple[str, str], ...] = ()
     websub_hub: str | None = None
     overdue_days: int = 14
     #: a source is stale when silent for longer than this many times its usual interval
@@ -139,6 +148,13 @@ class Settings:
                 return source
         raise ConfigError(f"no source with id {source_id!r}")
 
+    def tokens(self) -> dict[str, str]:
+        """Every configured admin token by name (``admin_token`` is named ``admin``)."""
+        found = dict(self.admin_tokens)
+        if self.admin_token:
+            found[ADMIN_TOKEN_NAME] = self.admin_token
+        return found
+
 
 _PUBLISHER_KEYS = {
     "organization": str,
@@ -154,6 +170,7 @@ _PUBLISHER_KEYS = {
     "port": int,
     "host": str,
     "admin_token": str,
+    "admin_tokens": dict,
     "websub_hub": str,
     "overdue_days": int,
     "stale_factor": (int, float),
@@ -239,6 +256,41 @@ def _load_selectors(value: str | dict[str, Any], key: str, base: Path) -> Mappin
     if not isinstance(data, dict):
         raise ConfigError(f"{key}: {path} must be a table of field = expression")
     return data
+
+
+def _admin_tokens(
+    section: Mapping[str, Any], env: Mapping[str, str]
+) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """``admin_token`` and the ``[publisher.admin_tokens]`` table, checked: names are short
+    identifiers, every token has at least ``MIN_TOKEN_LENGTH`` characters, no token is
+    configured twice (the event log must name exactly one)."""
+    single = section.get("admin_token") or None
+    if single is not None and len(single) < MIN_TOKEN_LENGTH:
+        key = "publisher.admin_token"
+        if env.get("PUBLISHER_ADMIN_TOKEN"):
+            key += " (from PUBLISHER_ADMIN_TOKEN)"
+        raise ConfigError(
+            f"{key}: too short ({len(single)} characters); use at least {MIN_TOKEN_LENGTH}, "
+            "e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        )
+    named: list[tuple[str, str]] = []
+    for name, token in (section.get("admin_tokens") or {}).items():
+        key = f"publisher.admin_tokens.{name}"
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}", name):
+            raise ConfigError(f"{key}: a token name must be letters, digits, '.', '_', '@' or '-'")
+        if not isinstance(token, str):
+            raise ConfigError(f"{key}: expected a string, got {token!r}")
+        if len(token) < MIN_TOKEN_LENGTH:
+            raise ConfigError(
+                f"{key}: too short ({len(token)} characters); use at least {MIN_TOKEN_LENGTH}"
+            )
+        if name == ADMIN_TOKEN_NAME and single is not None:
+            raise ConfigError(f"{key}: the name {name!r} is taken by publisher.admin_token")
+        named.append((name, token))
+    values = [token for _name, token in named] + ([single] if single else [])
+    if len(set(values)) != len(values):
+        raise ConfigError("publisher.admin_tokens: the same token is configured under two names")
+    return single, tuple(sorted(named))
 
 
 def _source(raw: Any, index: int, base: Path, defaults: Settings) -> SourceConfig:
@@ -387,6 +439,7 @@ def from_mapping(
     feed_entries = section.get("feed_entries", 50)
     if not 1 <= feed_entries <= 1000:
         raise ConfigError("publisher.feed_entries: must be between 1 and 1000")
+    admin_token, admin_tokens = _admin_tokens(section, env)
     tag_authority = section.get("tag_authority") or None
     # RFC 4151: a DNS name or an e-mail address
     if tag_authority is not None and not re.fullmatch(
@@ -412,7 +465,8 @@ def from_mapping(
         now=parse_instant(section["now"], "publisher.now") if section.get("now") else None,
         port=port,
         host=section.get("host", "127.0.0.1"),
-        admin_token=section.get("admin_token") or None,
+        admin_token=admin_token,
+        admin_tokens=admin_tokens,
         websub_hub=section.get("websub_hub") or None,
         overdue_days=overdue,
         stale_factor=stale_factor,

@@ -7,16 +7,22 @@ Flags, each computed from what the database knows (so every process agrees):
   retried with a growing delay), ``stale`` (polls succeed but the source has gone silent,
   see below), ``ok``.
 * **stale**: learned from the source's own rhythm, not a fixed number. Each meeting the
-  source ever showed has an activity date (notice date, else approval date, else meeting
-  date); the gaps between consecutive distinct dates are its rhythm. When the silence since
+  source ever showed has an activity date: the day its protocol was posted, else approved,
+  else the day it was first published. Only dates up to today count: a meeting scheduled in
+  the future (OParl lists those as drafts) says nothing about the source having spoken, so
+  the meeting date itself is never used. The gaps between consecutive distinct dates are its
+  rhythm. When the silence since
   the newest date exceeds ``stale_factor`` × the median gap the source is stale. A source
   with fewer than ``stale_min_history`` gaps is never called stale: there is nothing to
   learn from yet (a council meeting monthly and a board meeting twice a year differ by six).
 * **overdue**: a meeting whose date is more than ``overdue_days`` ago and whose protocol is
   not approved (a draft, or an OParl meeting without a results protocol), grouped by body —
-  the promise municipalities make is "minutes within two weeks".
+  the promise municipalities make is "minutes within two weeks". Only meetings of sources in
+  the configuration count, and none that vanished from their source. (A cancelled OParl
+  meeting is still flagged: the model has no "cancelled" flag yet.)
 
-``broker`` probes Redis with one-second timeouts and reports ``unreachable`` rather than fail;
+``broker`` probes Redis or AMQP (RabbitMQ) with one-second timeouts and reports ``unreachable``
+rather than fail;
 worker pings go through ``workers.celery_app`` (imported lazily: ``publisher`` never imports
 Celery itself).
 """
@@ -27,7 +33,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,6 +42,7 @@ from publisher.extract.dates import zone
 from publisher.jobs import Context
 from publisher.settings import Settings
 from publisher.store import documents, meetings, publications
+from publisher.text import slugify
 
 #: consecutive failures after which a source counts as failing rather than backing off
 FAILING_AFTER = 5
@@ -85,15 +92,26 @@ def today(settings: Settings, now: datetime) -> date:
     return now.astimezone(zone(settings.timezone)).date()
 
 
-def _activity(conn: sa.Connection) -> dict[str, list[date]]:
-    m = meetings.c
+def _activity(conn: sa.Connection, settings: Settings, day: date) -> dict[str, list[date]]:
+    """Per source the days it showed something: posted, else approved, else first published.
+    Days after ``day`` are ignored (a future date is a plan, not activity)."""
+    m, p = meetings.c, publications.c
+    tz = zone(settings.timezone)
     found: dict[str, list[date]] = defaultdict(list)
-    for source_id, meeting_date, approved_at, posted_at in conn.execute(
-        sa.select(m.source_id, m.meeting_date, m.approved_at, m.posted_at)
+    for source_id, approved_at, posted_at, first_published_at in conn.execute(
+        sa.select(m.source_id, m.approved_at, m.posted_at, p.first_published_at).select_from(
+            meetings.outerjoin(publications, p.meeting_id == m.id)
+        )
     ):
-        day = posted_at or approved_at or meeting_date
-        if day is not None:
-            found[source_id].append(day)
+        candidates = [d for d in (posted_at, approved_at) if d is not None and d <= day]
+        if candidates:
+            found[source_id].append(candidates[0])
+        elif first_published_at is not None:
+            if first_published_at.tzinfo is None:
+                first_published_at = first_published_at.replace(tzinfo=UTC)
+            published = first_published_at.astimezone(tz).date()
+            if published <= day:
+                found[source_id].append(published)
     return found
 
 
@@ -101,7 +119,7 @@ def rhythms(ctx: Context) -> dict[str, Rhythm]:
     settings = ctx.settings
     day = today(settings, ctx.now())
     with ctx.store.engine.connect() as conn:
-        activity = _activity(conn)
+        activity = _activity(conn, settings, day)
     return {
         s.id: rhythm(activity.get(s.id, []), day, settings.stale_factor, settings.stale_min_history)
         for s in settings.sources
@@ -121,6 +139,7 @@ def overdue(ctx: Context) -> list[dict[str, Any]]:
                 m.meeting_date.is_not(None),
                 m.meeting_date < cutoff,
                 m.gone_at.is_(None),
+                m.source_id.in_([s.id for s in settings.sources]),
             )
             .order_by(m.body_name, m.meeting_date)
         ).mappings()
@@ -147,6 +166,8 @@ def broker(
 ) -> dict[str, Any]:
     """Queue length and live workers; never raises (a status page must work without Redis)."""
     url = settings.broker_url
+    if url and url.startswith(("amqp://", "amqps://", "pyamqp://")):
+        return _amqp(url, ping_workers=ping_workers, timeout=timeout)
     if not url or not url.startswith(("redis://", "rediss://")):
         return {"configured": bool(url), "queue_length": "n/a", "workers": "n/a"}
     import redis
@@ -159,15 +180,47 @@ def broker(
         return {"configured": True, "queue_length": "unreachable", "workers": "unreachable"}
     finally:
         client.close()
-    workers: list[str] | str = "not checked"
-    if ping_workers:
-        try:
-            from workers.celery_app import ping_workers as ping
+    return {
+        "configured": True,
+        "queue_length": length,
+        "workers": _workers(url, ping_workers, timeout),
+    }
 
-            workers = ping(url, timeout)
-        except Exception:  # noqa: BLE001 - any broker trouble is "unreachable" on a status page
-            workers = "unreachable"
-    return {"configured": True, "queue_length": length, "workers": workers}
+
+def _workers(url: str, ping_workers: bool, timeout: float) -> list[str] | str:
+    if not ping_workers:
+        return "not checked"
+    try:
+        from workers.celery_app import ping_workers as ping
+
+        return ping(url, timeout)
+    except Exception:  # noqa: BLE001 - any broker trouble is "unreachable" on a status page
+        return "unreachable"
+
+
+def _amqp(url: str, *, ping_workers: bool, timeout: float) -> dict[str, Any]:
+    """RabbitMQ: connect with kombu (one attempt, ``timeout`` seconds) and read the queue's
+    message count with a passive declare (a queue no worker has declared yet counts 0)."""
+    from kombu import Connection
+
+    unreachable = {"configured": True, "queue_length": "unreachable", "workers": "unreachable"}
+    try:
+        with Connection(url, connect_timeout=timeout, transport_options={"max_retries": 0}) as conn:
+            conn.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0, timeout=timeout
+            )
+            channel = conn.channel()
+            try:
+                length: int | str = int(channel.queue_declare(QUEUE, passive=True).message_count)
+            except conn.channel_errors:  # NOT_FOUND: nothing declared it yet
+                length = 0
+    except Exception:  # noqa: BLE001 - kombu raises many types; all mean "unreachable" here
+        return unreachable
+    return {
+        "configured": True,
+        "queue_length": length,
+        "workers": _workers(url, ping_workers, timeout),
+    }
 
 
 def report(ctx: Context, *, probe_broker: bool = True) -> dict[str, Any]:
@@ -218,7 +271,8 @@ def report(ctx: Context, *, probe_broker: bool = True) -> dict[str, Any]:
     return {
         "now": now,
         "sources": sources,
-        "counts": store.counts(),
+        # store.counts() counts drafts of vanished meetings and unconfigured sources too
+        "counts": {**store.counts(), "drafts": sum(s["drafts"] for s in sources)},
         "pending": [
             {
                 "meeting_id": p["meeting_id"],
@@ -238,10 +292,31 @@ def report(ctx: Context, *, probe_broker: bool = True) -> dict[str, Any]:
     }
 
 
+#: what the public page says about a body's source(s); ``None`` is "not checked yet"
+Reachable = bool | None
+
+
+def _reachable(states: list[Reachable]) -> Reachable:
+    """A body fed by several sources: unreachable if any is failing, reachable if any other
+    answered, unknown when none has been polled."""
+    if any(state is False for state in states):
+        return False
+    if any(state is True for state in states):
+        return True
+    return None
+
+
 def public(ctx: Context) -> dict[str, Any]:
     """The subscribers' status page: per body, the last publication and whether its source
-    is reachable right now. No error text, no internal ids beyond the body's slug."""
+    is reachable right now. No error text, no internal ids beyond the body's slug.
+
+    ``reachable`` is ``True``, ``False`` only when the source is *failing* (five failed polls
+    in a row, or a permanent error: one transient error or a source backing off is not an
+    outage a subscriber needs to hear about), or ``None`` (unknown) when it has not been
+    polled yet. Bodies named in the configuration (``body`` of a source) are listed even
+    before their first meeting."""
     m, p = meetings.c, publications.c
+    now = ctx.now()
     with ctx.store.engine.connect() as conn:
         last = conn.execute(
             sa.select(m.body_slug, m.body_name, sa.func.max(p.first_published_at))
@@ -252,25 +327,39 @@ def public(ctx: Context) -> dict[str, Any]:
         body_sources = conn.execute(
             sa.select(m.body_slug, m.body_name, m.source_id).distinct()
         ).all()
-    states = {row["id"]: row for row in ctx.store.all_source_states()}
+    rows = {row["id"]: row for row in ctx.store.all_source_states()}
     enabled = {s.id for s in ctx.settings.sources if s.enabled}
-    bodies: dict[str, dict[str, Any]] = {}
-    for slug, name, source_id in body_sources:
-        body = bodies.setdefault(
-            slug, {"body": name, "body_slug": slug, "last_published_at": None, "reachable": True}
-        )
-        row = states.get(source_id)
+
+    def reachable(source_id: str) -> Reachable:
+        row = rows.get(source_id)
         if source_id not in enabled or row is None or row.get("last_poll_at") is None:
-            continue
-        if row.get("failures"):
-            body["reachable"] = False
-    for slug, name, published_at in last:
-        body = bodies.setdefault(
-            slug, {"body": name, "body_slug": slug, "last_published_at": None, "reachable": True}
+            return None
+        return source_state(row, now) != "failing"
+
+    bodies: dict[str, dict[str, Any]] = {}
+    feeding: dict[str, list[Reachable]] = defaultdict(list)
+
+    def body(slug: str, name: str) -> dict[str, Any]:
+        return bodies.setdefault(
+            slug, {"body": name, "body_slug": slug, "last_published_at": None, "reachable": None}
         )
-        body["last_published_at"] = published_at
+
+    for source in ctx.settings.sources:
+        if source.enabled and source.body:
+            slug = slugify(source.body)
+            body(slug, source.body)
+            feeding[slug].append(reachable(source.id))
+    for slug, name, source_id in body_sources:
+        if source_id not in enabled:
+            continue
+        body(slug, name)
+        feeding[slug].append(reachable(source_id))
+    for slug, name, published_at in last:
+        body(slug, name)["last_published_at"] = published_at
+    for slug, found in bodies.items():
+        found["reachable"] = _reachable(feeding.get(slug, []))
     return {
         "organization": ctx.settings.organization,
-        "now": ctx.now(),
+        "now": now,
         "bodies": sorted(bodies.values(), key=lambda b: b["body"].casefold()),
     }

@@ -1,11 +1,17 @@
 """Every admin action through the HTTP API and the CLI, with its audit record, and the
-refusals: no token configured (routes absent), a missing or wrong token (401)."""
+refusals: no token configured (routes absent, CLI refuses), a missing or wrong token (401, or
+exit code 2 for the CLI). The actor recorded is always the name of the token that matched;
+what the client says about itself is only a note in the reason."""
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import json
+import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,25 +22,32 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from publisher import jobs, settings
+from publisher import cli, jobs, settings
+from publisher.errors import ConfigError
 from publisher.jobs import Context
-from publisher.opsweb import COOKIE, create_ops_app, session_cookie, session_valid
+from publisher.opsweb import COOKIE, create_ops_app, session_cookie, session_name, session_valid
 from publisher.store import publications
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT
 
 TOKEN = "s3cret-token-for-tests"  # noqa: S105 - a test fixture, not a secret
+OPS_TOKEN = "another-s3cret-for-the-ops-team"  # noqa: S105
+AUDIT_TOKEN = "a-third-s3cret-for-auditors"  # noqa: S105
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 # Kommunstyrelsen (approved 13 June) and Barn- och utbildningsnämnden (17 June) are due
 # two days after approval; Socialnämnden (approved 20 June) is still pending at NOW.
 NOW = datetime(2024, 6, 21, 12, 0, tzinfo=UTC)
 
 
-def write_config(tmp_path: Path, database_url: str, token: str | None = TOKEN) -> Path:
+def write_config(
+    tmp_path: Path, database_url: str, token: str | None = TOKEN, named: str = ""
+) -> Path:
     drop = tmp_path / "drop"
     if not drop.exists():
         shutil.copytree(ROOT / "examples" / "protocols", drop)
     token_line = f'admin_token = "{token}"' if token else ""
+    if named:
+        token_line += f"\nadmin_tokens = {named}"
     path = tmp_path / "publisher.toml"
     path.write_text(
         f"""
@@ -163,6 +176,12 @@ def test_session_cookies_expire_and_die_with_the_token() -> None:
     assert not session_valid(value, "another-token", now=1001.0)
     assert not session_valid(value.replace(".", ".0", 1), TOKEN, now=1001.0)
     assert not session_valid("garbage", TOKEN)
+    # a named token's session carries its name, signed with that token only
+    named = session_cookie(OPS_TOKEN, now=1000.0, name="ops")
+    tokens = {"admin": TOKEN, "ops": OPS_TOKEN}
+    assert session_name(named, tokens, now=1001.0) == "ops"
+    assert session_name(named.replace(".ops.", ".admin."), tokens, now=1001.0) is None
+    assert session_name(named, {"admin": TOKEN, "ops": "a-rotated-token-value"}, 1001.0) is None
 
 
 # --------------------------------------------------------------------------- HTTP actions
@@ -183,8 +202,10 @@ def test_hold_resume_release_and_retract_over_http(
     assert response.status_code == 200, response.text
     assert response.json()["state"] == "held"
     event = last_event(ctx, "held")
-    assert event["meeting_id"] == mid and event["actor"] == "api:alice"
-    assert event["detail"]["why"] == "personal data found on page 3" and event["at"] == NOW
+    # the actor is the token's name; the client's "actor" only a note beside the reason
+    assert event["meeting_id"] == mid and event["actor"] == "admin"
+    assert event["detail"]["why"] == "personal data found on page 3 [via api, client says: alice]"
+    assert event["at"] == NOW
     # a held publication is not released when due
     later = Context(ctx.settings, ctx.store, fixed_now=NOW + timedelta(days=5))
     assert jobs.release(later) == []
@@ -194,7 +215,7 @@ def test_hold_resume_release_and_retract_over_http(
         f"/admin/publications/{mid}/resume", json={"why": "redacted at source"}, headers=AUTH
     )
     assert response.status_code == 200 and state_of(ctx, mid) == "pending"
-    assert last_event(ctx, "unheld")["detail"]["why"] == "redacted at source"
+    assert last_event(ctx, "unheld")["detail"]["why"] == "redacted at source [via api]"
 
     response = client.post(
         f"/admin/publications/{mid}/release",
@@ -203,8 +224,8 @@ def test_hold_resume_release_and_retract_over_http(
     )
     assert response.status_code == 200 and response.json()["state"] == "published"
     published = last_event(ctx, "published")
-    assert published["actor"] == "api:bob" and published["detail"]["manual"] is True
-    assert published["detail"]["why"] == "council asked for it today"
+    assert published["actor"] == "admin" and published["detail"]["manual"] is True
+    assert published["detail"]["why"] == "council asked for it today [via api, client says: bob]"
     assert ctx.store.publication(mid)["needs_render"] is True  # type: ignore[index]
 
     response = client.post(
@@ -212,7 +233,8 @@ def test_hold_resume_release_and_retract_over_http(
     )
     assert response.status_code == 200 and state_of(ctx, mid) == "retracted"
     retracted = last_event(ctx, "retracted")
-    assert retracted["actor"] == "api:admin" and retracted["detail"]["why"] == "wrong document"
+    assert retracted["actor"] == "admin"
+    assert retracted["detail"]["why"] == "wrong document [via api]"
 
 
 def test_actions_that_do_not_apply_are_refused(tmp_path: Path, contexts: list[Context]) -> None:
@@ -252,7 +274,8 @@ def test_poll_now_over_http(tmp_path: Path, contexts: list[Context]) -> None:
     assert ctx.store.source_state("drop")["next_poll_at"] == NOW  # type: ignore[index]
     assert jobs.sweep_sources(ctx) == ["drop"]  # the next sweep takes it
     event = last_event(ctx, "poll_requested")
-    assert event["source_id"] == "drop" and event["detail"]["why"] == "clerk says it is up"
+    assert event["source_id"] == "drop" and event["actor"] == "admin"
+    assert event["detail"]["why"] == "clerk says it is up [via api]"
 
 
 def broken_then_fixed(ctx: Context, tmp_path: Path) -> int:
@@ -280,7 +303,8 @@ def test_replay_a_dead_letter_over_http(
     assert response.json()["state"] == "extracted" and response.json()["meeting_id"]
     assert ctx.store.dead_letters() == []
     event = last_event(ctx, "replayed")
-    assert event["actor"] == "api:carol" and event["detail"]["why"] == "extractor fixed in 0.2"
+    assert event["actor"] == "admin"
+    assert event["detail"]["why"] == "extractor fixed in 0.2 [via api, client says: carol]"
     again = client.post(f"/admin/dead-letters/{doc_id}/replay", json={"why": "x"}, headers=AUTH)
     assert again.status_code == 409  # no longer a dead letter
 
@@ -295,7 +319,7 @@ def test_rerender_over_http_marks_everything_public(
     assert response.status_code == 200 and response.json()["marked"] == 2
     assert len(ctx.store.unrendered()) == 2
     assert last_event(ctx, "rerender_requested")["detail"] == {
-        "why": "new template",
+        "why": "new template [via api]",
         "marked": 2,
     }
     assert len(jobs.render(ctx)) == 2 and ctx.store.unrendered() == []
@@ -313,24 +337,45 @@ def test_admin_status_and_events_need_the_token(tmp_path: Path, contexts: list[C
 # --------------------------------------------------------------------------- CLI
 
 
+def run_admin(
+    config: str | Path, *args: str, token: str | None = TOKEN, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """``publisher admin --config CONFIG ARGS`` with ``token`` in $PUBLISHER_ADMIN_TOKEN."""
+    environ = {k: v for k, v in os.environ.items() if k != "PUBLISHER_ADMIN_TOKEN"}
+    if token is not None:
+        environ["PUBLISHER_ADMIN_TOKEN"] = token
+    environ.update(env or {})
+    exe = str(Path(sys.executable).with_name("publisher"))
+    return subprocess.run(
+        [exe, "admin", "--config", str(config), *args],
+        capture_output=True,
+        env=environ,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_every_action_from_the_cli(tmp_path: Path, contexts: list[Context]) -> None:
     ctx = built(tmp_path, f"sqlite:///{tmp_path}/p.db", contexts)
     config = str(tmp_path / "publisher.toml")
     ids = meeting_ids(ctx)
     pending, published = ids["Socialnämnden"], ids["Kommunstyrelsen"]
-    actor = f"cli:{getpass.getuser()}"
+    actor = "admin"  # the name of the token (admin_token)
+    login = getpass.getuser()
 
     def admin(*args: str) -> dict[str, Any]:
-        result = run_cli("admin", "--config", config, "--json", *args)
+        result = run_admin(config, "--json", *args)
         assert result.returncode == 0, result.stderr
         data: dict[str, Any] = json.loads(result.stdout)
         return data
 
     assert admin("hold", pending, "--why", "check names")["state"] == "held"
-    assert last_event(ctx, "held")["actor"] == actor
+    held = last_event(ctx, "held")
+    assert held["actor"] == actor
+    assert held["detail"]["why"] == f"check names [via cli, login {login}]"
     assert admin("resume", pending, "--why", "names ok")["state"] == "pending"
     assert admin("release", pending, "--why", "now please")["state"] == "published"
-    assert last_event(ctx, "published")["detail"]["why"] == "now please"
+    assert last_event(ctx, "published")["detail"]["why"].startswith("now please [via cli")
     assert admin("retract", published, "--why", "duplicate")["state"] == "retracted"
     assert last_event(ctx, "retracted")["meeting_id"] == published
 
@@ -341,13 +386,16 @@ def test_every_action_from_the_cli(tmp_path: Path, contexts: list[Context]) -> N
 
     polled = admin("poll", "drop", "--why", "see if the new one is there")
     assert polled["queued"] is False and polled["failures"] == 0
-    assert last_event(ctx, "poll_requested")["detail"]["why"] == "see if the new one is there"
+    assert last_event(ctx, "poll_requested")["detail"]["why"].startswith(
+        "see if the new one is there [via cli"
+    )
 
-    result = run_cli("admin", "--config", config, "--actor", "dana", "rerender", "--why", "tpl")
+    result = run_admin(config, "--actor", "dana", "rerender", "--why", "tpl")
     assert result.returncode == 0, result.stderr
-    assert b"rerender all: done by cli:dana" in result.stdout
+    assert b"rerender all: done by admin" in result.stdout
     event = last_event(ctx, "rerender_requested")
-    assert event["actor"] == "cli:dana" and event["detail"]["marked"] >= 2
+    assert event["actor"] == "admin" and event["detail"]["marked"] >= 2
+    assert event["detail"]["why"] == f"tpl [via cli, login {login}, says: dana]"
     assert ctx.store.unrendered() == []  # the CLI renders at once
 
 
@@ -355,10 +403,10 @@ def test_cli_errors_are_one_line(tmp_path: Path, contexts: list[Context]) -> Non
     ctx = built(tmp_path, f"sqlite:///{tmp_path}/p.db", contexts)
     config = str(tmp_path / "publisher.toml")
     published = meeting_ids(ctx)["Kommunstyrelsen"]
-    result = run_cli("admin", "--config", config, "hold", published, "--why", "x")
+    result = run_admin(config, "hold", published, "--why", "x")
     assert result.returncode == 2 and result.stdout == b""
     assert result.stderr.decode().count("\n") == 1 and "it is published" in result.stderr.decode()
-    missing = run_cli("admin", "--config", config, "hold", published)
+    missing = run_admin(config, "hold", published)
     assert missing.returncode == 2 and b"--why" in missing.stderr
     with ctx.store.begin() as conn:
         assert conn.execute(publications.select()).first() is not None
@@ -415,7 +463,186 @@ def test_cli_as_an_api_client_sends_the_token_from_the_environment(
         )
         assert ok.returncode == 0, ok.stderr
         assert state_of(ctx, pending) == "held"
-        assert last_event(ctx, "held")["actor"] == "api:erik"
+        held = last_event(ctx, "held")
+        assert held["actor"] == "admin"  # the token's name, not the claimed "erik"
+        assert held["detail"]["why"] == "r [via api, client says: erik]"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+# --------------------------------------------------------------------------- named tokens
+
+
+def test_named_tokens_name_the_actor_and_a_claimed_actor_is_only_a_note(
+    tmp_path: Path, contexts: list[Context]
+) -> None:
+    path = write_config(
+        tmp_path,
+        f"sqlite:///{tmp_path}/p.db",
+        token=None,  # only named tokens: the admin routes exist all the same
+        named=f'{{ ops = "{OPS_TOKEN}", audit = "{AUDIT_TOKEN}" }}',
+    )
+    ctx = jobs.open_context(settings.load(path, env={}), migrate=True, now=NOW)
+    contexts.append(ctx)
+    jobs.build(ctx, all_sources=True)
+    client = client_for(ctx)
+    mid = meeting_ids(ctx)["Socialnämnden"]
+    response = client.post(
+        f"/admin/publications/{mid}/hold",
+        json={"why": "names on page 2", "actor": "audit"},  # claims to be someone else
+        headers={"Authorization": f"Bearer {OPS_TOKEN}"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["actor"] == "ops"
+    event = last_event(ctx, "held")
+    assert event["actor"] == "ops"
+    assert event["detail"]["why"] == "names on page 2 [via api, client says: audit]"
+    # the old admin_token is not configured here, so it is just a wrong token
+    wrong = client.post(f"/admin/publications/{mid}/resume", json={"why": "x"}, headers=AUTH)
+    assert wrong.status_code == 401 and state_of(ctx, mid) == "held"
+    # the operator page signs in with a named token too
+    login = client.post("/operator/login", data={"token": AUDIT_TOKEN}, follow_redirects=False)
+    assert login.status_code == 303
+    cookie = login.cookies[COOKIE]
+    assert AUDIT_TOKEN not in cookie and ".audit." in cookie
+    assert client.get("/operator").status_code == 200
+
+
+def test_every_token_is_compared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No early exit: the number of comparisons does not depend on which token matched."""
+    import hmac
+
+    from publisher import admin
+
+    calls: list[int] = []
+    real = hmac.compare_digest
+
+    def counting(a: bytes, b: bytes) -> bool:
+        calls.append(1)
+        return real(a, b)
+
+    monkeypatch.setattr(admin.hmac, "compare_digest", counting)
+    tokens = {"admin": TOKEN, "audit": AUDIT_TOKEN, "ops": OPS_TOKEN}
+    for given, expected in ((TOKEN, "admin"), (OPS_TOKEN, "ops"), ("nope" * 5, None)):
+        calls.clear()
+        assert admin.authenticate(tokens, given) == expected
+        assert len(calls) == len(tokens)
+    assert admin.authenticate(tokens, None) is None and admin.authenticate(tokens, "") is None
+
+
+def test_admin_token_table_and_short_tokens_at_start_up(tmp_path: Path) -> None:
+    def load(text: str, env: dict[str, str] | None = None) -> settings.Settings:
+        path = tmp_path / "t.toml"
+        path.write_text(text, "utf-8")
+        return settings.load(path, env=env or {})
+
+    loaded = load(
+        f'[publisher]\nadmin_token = "{TOKEN}"\n\n'
+        f'[publisher.admin_tokens]\nops = "{OPS_TOKEN}"\naudit = "{AUDIT_TOKEN}"\n'
+    )
+    assert loaded.tokens() == {"admin": TOKEN, "ops": OPS_TOKEN, "audit": AUDIT_TOKEN}
+    from_env = load("[publisher]\n", {"PUBLISHER_ADMIN_TOKEN": OPS_TOKEN})
+    assert from_env.tokens() == {"admin": OPS_TOKEN}
+    assert load("[publisher]\n").tokens() == {}
+
+    with pytest.raises(ConfigError, match=r"^publisher\.admin_token: too short \(5 characters\)"):
+        load('[publisher]\nadmin_token = "short"\n')
+    with pytest.raises(ConfigError, match=r"publisher\.admin_token \(from PUBLISHER_ADMIN_TOKEN\)"):
+        load("[publisher]\n", {"PUBLISHER_ADMIN_TOKEN": "123456789012345"})  # 15
+    with pytest.raises(ConfigError, match=r"^publisher\.admin_tokens\.ops: too short"):
+        load('[publisher.admin_tokens]\nops = "0123456789"\n')
+    with pytest.raises(ConfigError, match=r"publisher\.admin_tokens\.admin: the name"):
+        load(
+            f'[publisher]\nadmin_token = "{TOKEN}"\n'
+            f'[publisher.admin_tokens]\nadmin = "{OPS_TOKEN}"\n'
+        )
+    with pytest.raises(ConfigError, match="same token"):
+        load(f'[publisher.admin_tokens]\nops = "{OPS_TOKEN}"\naudit = "{OPS_TOKEN}"\n')
+    with pytest.raises(ConfigError, match=r"publisher\.admin_tokens\.ops: expected a string"):
+        load("[publisher.admin_tokens]\nops = 1234567890123456789\n")
+    assert len(TOKEN) >= settings.MIN_TOKEN_LENGTH  # sixteen is accepted
+    assert load(f'[publisher]\nadmin_token = "{"x" * 16}"\n').admin_token == "x" * 16
+
+
+def test_the_cli_refuses_to_act_without_a_matching_token(
+    tmp_path: Path, contexts: list[Context]
+) -> None:
+    ctx = built(tmp_path, f"sqlite:///{tmp_path}/p.db", contexts)
+    mid = meeting_ids(ctx)["Socialnämnden"]
+    config = tmp_path / "publisher.toml"
+    before = len(ctx.store.events(limit=1000))
+
+    def refused(result: subprocess.CompletedProcess[bytes], words: str) -> None:
+        err = result.stderr.decode()
+        assert result.returncode == 2 and result.stdout == b"", err
+        assert err.count("\n") == 1 and words in err, err
+
+    refused(run_admin(config, "hold", mid, "--why", "x", token=None), "needs an admin token")
+    refused(run_admin(config, "hold", mid, "--why", "x", token="n" * 20), "does not match")
+    (tmp_path / "wrong-token").write_text("w" * 20 + "\n", "utf-8")
+    wrong_file = ["--token-file", str(tmp_path / "wrong-token")]
+    refused(run_admin(config, *wrong_file, "hold", mid, "--why", "x"), "does not match")
+
+    # no token in the settings file: refused, even when the environment offers one (what the
+    # CLI is handed cannot also be what it is checked against)
+    open_config = write_config(tmp_path / "open", f"sqlite:///{tmp_path}/p.db", token=None)
+    refused(run_admin(open_config, "hold", mid, "--why", "x"), "no admin token is configured")
+    refused(run_admin(open_config, "rerender", "--why", "x", token=None), "no admin token")
+    assert state_of(ctx, mid) == "pending"
+    assert len(ctx.store.events(limit=1000)) == before  # refusals change nothing
+
+    # a named token from a file: its name is the actor, the login name a note
+    named_config = write_config(
+        tmp_path / "named",
+        f"sqlite:///{tmp_path}/p.db",
+        named=f'{{ ops = "{OPS_TOKEN}" }}',
+    )
+    (tmp_path / "ops-token").write_text(OPS_TOKEN + "\n", "utf-8")
+    ok = run_admin(
+        named_config,
+        "--token-file",
+        str(tmp_path / "ops-token"),
+        "--json",
+        "hold",
+        mid,
+        "--why",
+        "check",
+        token="ignored-when-a-file-is-given",  # noqa: S106
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["actor"] == "ops"
+    event = last_event(ctx, "held")
+    assert event["actor"] == "ops"
+    assert event["detail"]["why"] == f"check [via cli, login {getpass.getuser()}]"
+
+
+def test_cli_rerender_restores_a_deleted_output_directory_with_archive_pages(
+    tmp_path: Path, contexts: list[Context], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of one entry, so three published meetings fill archive pages; the CLI runs
+    in-process to use those page sizes (they are no configuration key)."""
+    real_load = settings.load
+
+    def small_pages(*args: Any, **kwargs: Any) -> settings.Settings:
+        return dataclasses.replace(real_load(*args, **kwargs), archive_page_size=1, feed_entries=1)
+
+    monkeypatch.setattr(settings, "load", small_pages)
+    path = write_config(tmp_path, f"sqlite:///{tmp_path}/p.db")
+    later = NOW + timedelta(days=5)  # all three are due: every meeting published
+    ctx = jobs.open_context(settings.load(path, env={}), migrate=True, now=later)
+    contexts.append(ctx)
+    jobs.build(ctx, all_sources=True)
+    assert ctx.store.counts()["published"] == 3
+    out = ctx.settings.output_dir
+    before = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    archive = [p for p in before if p.parts[:2] == ("feeds", "archive")]
+    assert any(p.as_posix().startswith("feeds/archive/all/0.") for p in archive), before
+    assert any(p.as_posix().startswith("feeds/archive/all/1.") for p in archive), before
+
+    shutil.rmtree(out)
+    monkeypatch.setenv("PUBLISHER_ADMIN_TOKEN", TOKEN)
+    assert cli.main(["admin", "--config", str(path), "rerender", "--why", "restore"]) == 0
+    after = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert after == before
+    assert last_event(ctx, "rerender_requested")["actor"] == "admin"

@@ -123,14 +123,13 @@ def test_failed_polls_are_counted_by_outcome(tmp_path: Path, contexts: list[Cont
     (tmp_path / "drop").rename(tmp_path / "moved")
     jobs.poll_source(ctx, "drop")
     s = scrape(ctx)
-    failed = [
-        outcome
+    polls = {
+        dict(labels)["outcome"]: v
         for (name, labels), v in s.items()
         if name == "publisher_polls_total"
-        for key, outcome in labels
-        if key == "outcome" and v == 1
-    ]
-    assert failed and failed[0].endswith("_error")
+    }
+    # a missing directory is a configuration error that will not fix itself
+    assert polls == {"permanent_error": 1}
     assert value(s, "publisher_source_consecutive_failures", source="drop") == 1
     assert ("publisher_source_last_success_timestamp_seconds", (("source", "drop"),)) not in s
 
@@ -273,3 +272,134 @@ def test_celery_events_are_on_for_flower() -> None:
     configure(app, settings.Settings(broker_url="memory://"))
     assert app.conf.worker_send_task_events is True
     assert app.conf.task_send_sent_event is True
+
+
+# --------------------------------------------------------------------------- HTTP requests
+
+
+class _Board:
+    """A local web server with one protocol page answering conditional requests, and a 404."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        from .pipeline import free_port
+
+        body = (Path(__file__).resolve().parents[1] / "examples" / "protocols").glob("*.html")
+        page = sorted(body)[0].read_bytes()
+        etag = '"v1"'
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+                if self.path != "/p.html":
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.send_header("ETag", etag)
+                self.end_headers()
+                self.wfile.write(page)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.port = free_port()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_http_requests_are_counted_by_outcome_with_their_own_latency(
+    tmp_path: Path, contexts: list[Context]
+) -> None:
+    """Per request: 200, then 304 (conditional), and a 404; latency without politeness."""
+    board = _Board()
+    try:
+        base = f"http://127.0.0.1:{board.port}"
+        config = tmp_path / "publisher.toml"
+        config.write_text(
+            f"""
+[publisher]
+database_url = "sqlite:///{tmp_path}/p.db"
+output_dir = "public"
+
+[[sources]]
+id = "web"
+kind = "url"
+url = "{base}/p.html"
+politeness = 1.5
+
+[[sources]]
+id = "gone"
+kind = "url"
+url = "{base}/missing.html"
+politeness = 0
+""",
+            "utf-8",
+        )
+        ctx = jobs.open_context(settings.load(config, env={}), migrate=True, now=NOW)
+        contexts.append(ctx)
+        jobs.poll_source(ctx, "web")  # 200
+        jobs.poll_source(ctx, "web")  # 304, after a polite wait of 1.5 s
+        jobs.poll_source(ctx, "gone")  # 404
+    finally:
+        board.close()
+    s = scrape(ctx)
+    assert value(s, "publisher_http_requests_total", source="web", outcome="ok") == 1
+    assert value(s, "publisher_http_requests_total", source="web", outcome="not_modified") == 1
+    assert value(s, "publisher_http_requests_total", source="gone", outcome="client_error") == 1
+    assert value(s, "publisher_polls_total", source="gone", outcome="permanent_error") == 1
+    assert value(s, "publisher_http_request_duration_seconds_count", source="web") == 2
+    assert value(s, "publisher_http_request_duration_seconds_bucket", source="web", le="+Inf") == 2
+    assert value(s, "publisher_http_request_duration_seconds_bucket", source="web", le="1.0") == 2
+    # the poll waited for politeness; the requests themselves were quick
+    assert value(s, "publisher_poll_duration_seconds_sum", source="web") >= 1.4
+    assert value(s, "publisher_http_request_duration_seconds_sum", source="web") < 1.0
+    assert value(s, "publisher_document_responses_total", source="web", result="not_modified") == 1
+
+
+def test_readyz_probes_an_amqp_broker(tmp_path: Path, contexts: list[Context]) -> None:
+    """RabbitMQ on 127.0.0.1:5672 (guest/guest): ready; a closed port: 503 naming the broker."""
+    from .pipeline import free_port
+
+    path = write_config(tmp_path, f"sqlite:///{tmp_path}/p.db")
+    for url, code, state in (
+        ("amqp://guest:guest@127.0.0.1:5672//", 200, "ok"),
+        (f"amqp://guest:guest@127.0.0.1:{free_port()}//", 503, "unreachable"),
+    ):
+        config = settings.load(path, env={"PUBLISHER_BROKER_URL": url})
+        ctx = jobs.open_context(config, migrate=True, now=NOW)
+        contexts.append(ctx)
+        started = time.monotonic()
+        response = TestClient(create_ops_app(ctx.settings, lambda c=ctx: c)).get("/readyz")
+        assert time.monotonic() - started < 10
+        assert response.status_code == code, response.text
+        assert response.json()["checks"] == {"database": "ok", "broker": state}
+
+
+def test_admin_status_json_timestamps_are_iso_8601(tmp_path: Path, contexts: list[Context]) -> None:
+    from .test_admin import AUTH
+
+    path = write_config(tmp_path, f"sqlite:///{tmp_path}/p.db")
+    ctx = jobs.open_context(settings.load(path, env={}), migrate=True, now=NOW)
+    contexts.append(ctx)
+    jobs.build(ctx, all_sources=True)
+    client = TestClient(create_ops_app(ctx.settings, lambda: ctx))
+    report = client.get("/admin/status", headers=AUTH).json()
+    assert report["now"] == "2024-06-21T12:00:00+00:00"
+    assert report["sources"][0]["last_poll_at"] == "2024-06-21T12:00:00+00:00"
+    public = client.get("/status.json").json()
+    assert all("T" in b["last_published_at"] for b in public["bodies"] if b["last_published_at"])

@@ -66,15 +66,17 @@ publish_delay = "PT0S"
         settings.load(tmp_path / "publisher.toml", env={}), migrate=True, now=NOW
     )
     jobs.build(context, all_sources=True)
-    later = NOW + timedelta(minutes=20)
-    context.store.record_poll(
-        "board",
-        later,
-        ok=False,
-        next_poll_at=later + timedelta(minutes=5),
-        error=f"connection refused ({SECRET_ERROR})",
-        reason="transient:FetchFailed",
-    )
+    # a source that keeps failing (one transient error is only "backing off", still reachable)
+    for attempt in range(5):
+        later = NOW + timedelta(minutes=20 + 10 * attempt)
+        context.store.record_poll(
+            "board",
+            later,
+            ok=False,
+            next_poll_at=later + timedelta(minutes=5),
+            error=f"connection refused ({SECRET_ERROR})",
+            reason="transient:FetchFailed",
+        )
     yield context
     context.store.dispose()
 
@@ -136,7 +138,7 @@ def test_operator_page_signs_in_with_a_cookie(
         for row in page.locator("h2:has-text('Sources') + div table tbody tr").all()
     }
     assert sources["drop"][0] == "ok"
-    assert sources["board"][0] == "backing off"
+    assert sources["board"][0] == "failing"
     assert SECRET_ERROR in sources["board"][-1]  # operators do see the error
     dead = page.locator("h2:has-text('Dead letters') + div table tbody tr")
     assert dead.count() == 1 and "trasig.html" in dead.inner_text()

@@ -129,3 +129,19 @@ def test_cli_reports_a_bad_config_in_one_line(tmp_path: Path) -> None:
     assert result.stdout == b""
     err = result.stderr.decode().strip().splitlines()
     assert len(err) == 1 and "publish_delay" in err[0]
+
+
+def test_an_admin_token_too_short_is_refused_naming_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "short.toml"
+    path.write_text('[publisher]\nadmin_tokens = { ops = "tooshort" }\n', "utf-8")
+    with pytest.raises(ConfigError, match=r"^publisher\.admin_tokens\.ops: too short"):
+        settings.load(path, env={})
+    result = run_cli("status", "--config", str(path))
+    assert result.returncode == 2 and b"publisher.admin_tokens.ops" in result.stderr
+
+
+def test_an_amqp_broker_is_accepted(tmp_path: Path) -> None:
+    """Accepted, and therefore probed by /readyz (tests/test_metrics.py)."""
+    path = tmp_path / "amqp.toml"
+    path.write_text('[publisher]\nbroker_url = "amqp://guest:guest@127.0.0.1:5672//"\n', "utf-8")
+    assert settings.load(path, env={}).broker_url == "amqp://guest:guest@127.0.0.1:5672//"

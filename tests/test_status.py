@@ -311,7 +311,10 @@ def test_queue_length_and_workers_from_real_redis(tmp_path: Path, contexts: list
         client.delete(status.QUEUE)
         client.close()
     assert found["queue_length"] == 3
-    assert isinstance(found["workers"], list)  # nobody answers on db 11: an empty list
+    # nobody serves db 11, so no worker answers: the ping ran and found none. That a running
+    # worker *is* seen is proven in tests/test_metrics.py
+    # (test_work_done_in_celery_workers_shows_in_status_and_metrics, which starts one).
+    assert found["workers"] == []
 
 
 # --------------------------------------------------------------------------- CLI
@@ -342,3 +345,123 @@ def test_status_command_table_and_json(tmp_path: Path, contexts: list[Context]) 
     assert by_id(report)["beta"]["state"] == "backing off"
     assert report["broker"]["queue_length"] == "n/a"
     assert report["overdue"][0]["body"] == "Socialnämnden"
+
+
+# --------------------------------------------------------------------------- audit fixes
+
+
+def test_a_scheduled_future_meeting_does_not_hide_a_silent_source(
+    tmp_path: Path, database_url: str, contexts: list[Context]
+) -> None:
+    """OParl lists future meetings as drafts: their date is a plan, not activity."""
+    ctx = make_ctx(tmp_path, database_url, contexts)
+    ctx.store.record_poll("alpha", NOW, ok=True, next_poll_at=NOW + timedelta(minutes=15))
+    # monthly protocols, the last notice (meeting + 5 days) 200 days ago
+    monthly(ctx, "alpha", TODAY - timedelta(days=205), 7)
+    add_meeting(ctx, "alpha", TODAY + timedelta(days=10), status_="draft")  # scheduled
+    add_meeting(ctx, "alpha", TODAY - timedelta(days=3), status_="draft")  # no protocol yet
+    alpha = by_id(status.report(ctx, probe_broker=False))["alpha"]
+    assert alpha["rhythm"]["silent_days"] == 200
+    assert alpha["rhythm"]["last_activity"] == TODAY - timedelta(days=200)
+    assert alpha["stale"] and alpha["state"] == "stale"
+
+
+def test_overdue_and_drafts_ignore_unconfigured_sources_and_vanished_meetings(
+    tmp_path: Path, contexts: list[Context]
+) -> None:
+    ctx = make_ctx(tmp_path, f"sqlite:///{tmp_path}/p.db", contexts)
+    late = add_meeting(ctx, "alpha", TODAY - timedelta(days=20), status_="draft")
+    add_meeting(ctx, "retired", TODAY - timedelta(days=20), body="Valnämnden", status_="draft")
+    add_meeting(ctx, "alpha", TODAY - timedelta(days=30), status_="draft", gone=True)
+    report = status.report(ctx, probe_broker=False)
+    assert [b["body"] for b in report["overdue"]] == ["Socialnämnden"]
+    assert [m["meeting_id"] for m in report["overdue"][0]["meetings"]] == [late]
+    assert report["counts"]["drafts"] == 1  # not the vanished one, not the retired source's
+    assert ctx.store.counts()["drafts"] == 3  # what store.counts() alone would have said
+
+
+def test_public_status_unknown_failing_and_configured_bodies(
+    tmp_path: Path, contexts: list[Context]
+) -> None:
+    path = write_config(tmp_path, f"sqlite:///{tmp_path}/p.db")
+    text = path.read_text("utf-8")
+    text += '\n[[sources]]\nid = "kultur"\nkind = "directory"\npath = "k"\nbody = "Kulturnämnden"\n'
+    path.write_text(text, "utf-8")
+    ctx = jobs.open_context(settings.load(path, env={}), migrate=True, now=NOW)
+    contexts.append(ctx)
+    add_meeting(ctx, "alpha", TODAY - timedelta(days=40), body="Socialnämnden")
+    add_meeting(ctx, "beta", TODAY - timedelta(days=40), body="Tekniska nämnden")
+    add_meeting(ctx, "gamma", TODAY - timedelta(days=40), body="Byggnämnden")
+
+    def reachable() -> dict[str, bool | None]:
+        return {b["body"]: b["reachable"] for b in status.public(ctx)["bodies"]}
+
+    # nothing polled yet: unknown, not "reachable"; the configured body with no meeting shows
+    assert reachable() == {
+        "Byggnämnden": None,
+        "Kulturnämnden": None,
+        "Socialnämnden": None,
+        "Tekniska nämnden": None,
+    }
+    ctx.store.record_poll("alpha", NOW, ok=True, next_poll_at=NOW)
+    ctx.store.record_poll(  # one transient error: backing off, not an outage
+        "beta", NOW, ok=False, next_poll_at=NOW, error="HTTP 503", reason="transient:ServerBusy"
+    )
+    for _ in range(5):  # failing
+        ctx.store.record_poll(
+            "gamma", NOW, ok=False, next_poll_at=NOW, error="refused", reason="transient:X"
+        )
+    ctx.store.record_poll(
+        "kultur", NOW, ok=False, next_poll_at=NOW, error="404", reason="permanent:FetchRefused"
+    )
+    assert reachable() == {
+        "Byggnämnden": False,
+        "Kulturnämnden": False,
+        "Socialnämnden": True,
+        "Tekniska nämnden": True,
+    }
+    from fastapi.testclient import TestClient
+
+    from publisher.opsweb import create_ops_app
+
+    ctx.store.record_poll("kultur", NOW, ok=True, next_poll_at=NOW)
+    add_meeting(ctx, "alpha", TODAY, body="Miljönämnden")
+    ctx.store.record_poll("alpha", NOW, ok=True, next_poll_at=NOW)
+    page = TestClient(create_ops_app(ctx.settings, lambda: ctx)).get("/status").text
+    assert "Kulturnämnden" in page and "not checked yet" not in page
+    with ctx.store.begin() as conn:
+        conn.execute(sources.update().values(last_poll_at=None, failures=0))
+    page = TestClient(create_ops_app(ctx.settings, lambda: ctx)).get("/status").text
+    assert page.count("not checked yet") == 5
+
+
+def test_status_on_an_unmigrated_database_is_one_line_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "never.db"
+    path = write_config(tmp_path, f"sqlite:///{db}")
+    result = run_cli("status", "--config", str(path))
+    assert result.returncode == 2 and result.stdout == b""
+    assert result.stderr.decode() == (
+        "publisher: error: database not migrated: run publisher migrate\n"
+    )
+    assert not db.exists()
+    # an existing file without the schema (e.g. an empty SQLite file) is refused the same way
+    db.write_bytes(b"")
+    result = run_cli("status", "--config", str(path), "--json")
+    assert result.returncode == 2 and b"database not migrated" in result.stderr
+    assert db.stat().st_size == 0
+
+
+def test_status_json_timestamps_are_iso_8601(tmp_path: Path, contexts: list[Context]) -> None:
+    ctx = make_ctx(tmp_path, f"sqlite:///{tmp_path}/p.db", contexts)
+    ctx.store.record_poll("alpha", NOW, ok=True, next_poll_at=NOW + timedelta(minutes=15))
+    result = run_cli(
+        "status", "--json", "--no-broker", "--config", str(tmp_path / "publisher.toml")
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    alpha = by_id(report)["alpha"]
+    assert alpha["last_poll_at"] == "2025-06-01T10:00:00+00:00"
+    assert alpha["next_poll_at"] == "2025-06-01T10:15:00+00:00"
+    assert datetime.fromisoformat(report["now"]).tzinfo is not None and "T" in report["now"]

@@ -14,6 +14,11 @@ Every request made by a source goes through ``conditional_get``:
   the start of the next one, across threads in this process.
 * **Redirects** are followed by hand (at most ``MAX_REDIRECTS``, http/https only), so each hop
   is polite, shares the deadline and cannot switch to another scheme.
+* **Metrics.** Every request (each redirect hop is one) adds its outcome and its latency —
+  from sending it to the end of its body, politeness waits excluded — to a per-thread tally
+  (:func:`take_request_stats`); ``publisher.metrics.record_poll`` moves the tally into the
+  shared ``ops_counters`` table with the poll it belongs to (a poll runs in one thread). No
+  I/O per request, and nothing here imports the database layer.
 """
 
 from __future__ import annotations
@@ -81,6 +86,62 @@ def http_date(value: str | None) -> datetime | None:
     except (TypeError, ValueError):
         return None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+# ---------------------------------------------------------------------------- metrics
+
+#: upper bounds (seconds) of the per-request latency histogram
+REQUEST_BUCKETS: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+#: the outcome of one request: 2xx with its body read, 304, a redirect hop, 4xx, 5xx/408/429,
+#: no response (connection, timeout), a response whose body failed (too large, broken, slow)
+REQUEST_OUTCOMES = (
+    "ok",
+    "not_modified",
+    "redirect",
+    "client_error",
+    "server_error",
+    "network_error",
+    "body_error",
+)
+
+_tally = threading.local()
+
+
+def _observe(outcome: str, seconds: float) -> None:
+    counts: dict[tuple[str, str], float] | None = getattr(_tally, "counts", None)
+    if counts is None:
+        counts = _tally.counts = {}
+    label = "+Inf"
+    for bound in REQUEST_BUCKETS:
+        if seconds <= bound:
+            label = repr(float(bound))
+            break
+    for key, delta in (
+        (("http_requests", outcome), 1.0),
+        (("http_request_seconds_bucket", label), 1.0),
+        (("http_request_seconds_sum", ""), max(seconds, 0.0)),
+        (("http_request_seconds_count", ""), 1.0),
+    ):
+        counts[key] = counts.get(key, 0.0) + delta
+
+
+def take_request_stats() -> dict[tuple[str, str], float]:
+    """This thread's tally since the last call, ``(name, label) -> amount``, and reset it."""
+    counts: dict[tuple[str, str], float] = getattr(_tally, "counts", None) or {}
+    _tally.counts = None
+    return counts
+
+
+def _status_outcome(status: int) -> str:
+    if status == 304:
+        return "not_modified"
+    if status in _REDIRECT_STATUSES:
+        return "redirect"
+    if status in (408, 429) or status >= 500:
+        return "server_error"
+    if status >= 400:
+        return "client_error"
+    return "ok" if 200 <= status < 300 else "client_error"
 
 
 # ---------------------------------------------------------------------------- politeness
@@ -235,42 +296,49 @@ def conditional_get(
         with polite(current, politeness):
             started = time.monotonic()
             deadline = started + budget
-            response = _send(session, current, request_headers, budget, timeout)
-            with response:
-                status = response.status_code
-                location = response.headers.get("Location")
-                if status in _REDIRECT_STATUSES and location:
-                    current = urldefrag(urljoin(response.url or current, location.strip()))[0]
-                    budget -= time.monotonic() - started
-                    continue
-                if status == 304:
-                    if not conditional:
-                        raise FetchFailed(f"{current}: HTTP 304 to an unconditional request")
+            outcome = "network_error"  # metrics: until a response says otherwise
+            try:
+                response = _send(session, current, request_headers, budget, timeout)
+                outcome = _status_outcome(response.status_code)
+                with response:
+                    status = response.status_code
+                    location = response.headers.get("Location")
+                    if status in _REDIRECT_STATUSES and location:
+                        current = urldefrag(urljoin(response.url or current, location.strip()))[0]
+                        budget -= time.monotonic() - started
+                        continue
+                    if status == 304:
+                        if not conditional:
+                            raise FetchFailed(f"{current}: HTTP 304 to an unconditional request")
+                        return HttpResult(
+                            304,
+                            None,
+                            Validators(
+                                etag=response.headers.get("ETag") or previous.etag,
+                                last_modified=response.headers.get("Last-Modified")
+                                or previous.last_modified,
+                                links=previous.links,
+                            ),
+                            current,
+                        )
+                    raise_for_status(response)
+                    if not 200 <= status < 300:
+                        raise FetchRefused(f"{current}: unexpected HTTP {status}", status=status)
+                    outcome = "body_error"  # until the whole body is read
+                    body = read_capped(response, max_bytes, deadline)
+                    outcome = "ok"
                     return HttpResult(
-                        304,
-                        None,
+                        status,
+                        body,
                         Validators(
-                            etag=response.headers.get("ETag") or previous.etag,
-                            last_modified=response.headers.get("Last-Modified")
-                            or previous.last_modified,
+                            etag=response.headers.get("ETag"),
+                            last_modified=response.headers.get("Last-Modified"),
                             links=previous.links,
                         ),
                         current,
                     )
-                raise_for_status(response)
-                if not 200 <= status < 300:
-                    raise FetchRefused(f"{current}: unexpected HTTP {status}", status=status)
-                body = read_capped(response, max_bytes, deadline)
-                return HttpResult(
-                    status,
-                    body,
-                    Validators(
-                        etag=response.headers.get("ETag"),
-                        last_modified=response.headers.get("Last-Modified"),
-                        links=previous.links,
-                    ),
-                    current,
-                )
+            finally:
+                _observe(outcome, time.monotonic() - started)
     raise FetchRefused(f"{url}: more than {MAX_REDIRECTS} redirects")
 
 
