@@ -458,3 +458,17 @@ def test_cli_extracts_the_kenyan_debate() -> None:
     division = data["items"][4]
     assert (division["title"], division["outcome"]) == ("DIVISION", "approved")
     assert division["votes"]["no"] == 56
+
+
+@pytest.mark.parametrize(
+    ("text", "yes", "no"),
+    [("Ayeſ 21, Noes 9", 21, 9), ("AYES 21, NOES 9", 21, 9), ("Ayes 21, Noeſ 9", 21, 9)],
+)
+def test_vote_labels_in_any_case_spelling_are_counted_not_a_crash(
+    text: str, yes: int, no: int
+) -> None:
+    # re.IGNORECASE matches "Ayeſ" (long s); the label lookup must fold it the same way
+    from publisher.extract.votecounts import find_votes
+
+    votes = find_votes(text)
+    assert votes is not None and (votes.yes, votes.no) == (yes, no)

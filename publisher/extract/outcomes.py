@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from publisher.model import Outcome
+from publisher.privacy import fold
 
 try:  # CPython's regular-expression parser, only to speed up ``classify`` (see _HINTS)
     from re import _constants as _sre  # type: ignore[attr-defined]
@@ -198,7 +199,7 @@ def classify(text: str | None) -> Outcome:
     if not text:
         return Outcome.OTHER
     candidates = set(_UNHINTED)
-    for found in set(_HINT_FINDER.findall(text.lower())):
+    for found in set(_HINT_FINDER.findall(fold(text))):
         candidates |= _RULES_BY_FOUND[found]
     for index in sorted(candidates):
         outcome, pattern = _COMPILED[index]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from publisher.model import Votes
+from publisher.privacy import fold
 
 # category -> (strong labels, weak labels); lower case, matched case-insensitively
 _LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -63,8 +64,12 @@ _BY_TO = re.compile(r"\bby\s+(\d{1,4})\s+(?:votes?\s+)?to\s+(\d{1,4})\b", re.IGN
 def _labelled(pattern: re.Pattern[str], text: str) -> dict[str, tuple[int, bool]]:
     found: dict[str, tuple[int, bool]] = {}
     for match in pattern.finditer(text):
-        label = match["label"].lower()
-        category = _CATEGORY[label]
+        # the pattern matches case-insensitively, so "Ayeſ" or "İn favour" match too: fold the
+        # label the way re.IGNORECASE does before looking it up
+        label = fold(match["label"])
+        category = _CATEGORY.get(label)
+        if category is None:
+            continue
         if category not in found:
             found[category] = (int(match["n"]), label in _STRONG)
     return found
