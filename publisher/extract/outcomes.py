@@ -1,4 +1,5 @@
-"""Map decision wording in Swedish, German, English and Norwegian to the outcome vocabulary.
+"""Map decision wording to the outcome vocabulary: Swedish, German, English, Norwegian, and the
+Italian, French, Spanish and Swahili of parliamentary records.
 
 Order matters: the first rule that matches wins, and the specific phrases come before the
 general ones ("avslår" must win over a later "beslutar", "abgelehnt" over "beschlossen").
@@ -49,34 +50,61 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (Outcome.POSTPONED, r"\bpostponed|\bdeferred|\btabled\b|\bcontinued to\b|\badjourned"),
     (Outcome.POSTPONED, r"\butsatt\b|\butsettes\b|\butsettelse"),
     (Outcome.POSTPONED, r"\brinviat[oaie]\b|\bajourné|\breporté|\bimeahirishwa|\biliahirishwa"),
+    (Outcome.POSTPONED, r"\bqueda sobre la mesa|\bse aplaza|\baplazad[oa]"),
+    # Norwegian: the committee's "innstilling" is what was voted on; "Innstillingen ble
+    # bifalt" is the decision, not a recommendation (and "ikke bifalt" a rejection)
+    (Outcome.REJECTED, r"\bikke (?:bifalt|vedtatt|godkjent)"),
+    (
+        Outcome.APPROVED,
+        r"\binnstilling(?:en)?\s+(?:ble\s+|er\s+)?(?:enstemmig\s+)?(?:bifalt|vedtatt|godkjent)",
+    ),
     # --- recommendation to another body (föreslår fullmäktige …)
     (
         Outcome.RECOMMENDED,
         r"föreslå[rs]?\s+(kommun|region|landstings)?fullmäktige|\bföreslås\s+"
-        r"(kommun|region)?fullmäktige|\bhemställer|\btillstyrk",
+        r"(kommun|region)?fullmäktige|\bhemställer|\btillstyrk"
+        r"|föreslår\s+(kommun|region)styrelsen\s+att",
     ),
-    (Outcome.RECOMMENDED, r"\bempfiehlt|\bempfehlung|\bempfohlen|\bvorberaten|\bvorgeschlagen"),
+    (Outcome.RECOMMENDED, r"\bempfiehlt|empfehlung|\bempfohlen|\bvorberaten|\bvorgeschlagen"),
     (Outcome.RECOMMENDED, r"\brecommend|\bforwarded to (the )?council"),
     (Outcome.RECOMMENDED, r"\btilrår|\binnstilling|\banbefal"),
     # --- rejected
-    (Outcome.REJECTED, r"\bavslå|\bavslag\b|\bavslogs|\bavslagits|\bavslagen|\bfaller\b"),
-    (Outcome.REJECTED, r"\babgelehnt|\bablehnung|\bnicht beschlossen|\bnicht zugestimmt"),
-    (Outcome.REJECTED, r"\brejected|\bdefeated|\bnegatived|\bmotion (failed|lost)|\bdenied"),
+    (
+        Outcome.REJECTED,
+        r"\bavslå|\bavslag\b|\bavslog\b|\bavslogs|\bavslagits|\bavslagen|\bfaller\b",
+    ),
+    (
+        Outcome.REJECTED,
+        r"\babgelehnt|\bablehnung|\bnicht beschlossen|\bnicht zugestimmt|\bkeine zustimmung",
+    ),
+    (
+        Outcome.REJECTED,
+        r"\brejected|\bdefeated|\bnegatived|\b(motion|amendment|question) (failed|lost)"
+        r"|\bdenied|\bfell\b",
+    ),
     (Outcome.REJECTED, r"\bavslått|\bavvist|\bikke vedtatt|\bforkastet"),
     (Outcome.REJECTED, r"\brespint[oaie]\b|\bnon approvat|\bbocciat[oaie]\b|\brejeté|\brefusé"),
     (Outcome.REJECTED, r"\bimekataliwa|\bilikataliwa"),
+    (Outcome.REJECTED, r"\bse rechaza|\brechazad[oa]s?\b|\bdesestimad[oa]s?\b"),
     # --- elections
-    (Outcome.ELECTED, r"\bväljer?\b|\bvalda?\b|\butse[sr]?\b|\butsågs|\bförklarade vald"),
+    (
+        Outcome.ELECTED,
+        r"\bväljer?\b|\bväljs\b|\bvaldes\b|\bvalde\b(?!\s+att\b)|\bvalda?\b|\butse[sr]?\b"
+        r"|\butsågs|\bförklarade vald",
+    ),
     (Outcome.ELECTED, r"\bgewählt|\bwahl\b|\bbestellt|\bbenannt"),
     (Outcome.ELECTED, r"\belected\b|\bappointed\b|\bnominated\b"),
     (Outcome.ELECTED, r"\bvalgt\b|\boppnevnt"),
     (Outcome.ELECTED, r"\belett[oaie]\b|\bnominat[oaie]\b|\bélu(e|s|es)?\b"),
+    (Outcome.ELECTED, r"\belegid[oa]s?\b|\bse designa\b"),
     # --- noted / for information
     (
         Outcome.NOTED,
         r"lägg(a|er|s) .{0,40}till handlingarna|\btill handlingarna|\bnoter(ar|as|ade)"
-        r"|\binformationen (tas|togs) emot|\bmed godkännande till protokollet|\banteckna",
+        r"|\binformationen (tas|togs) emot|\bmed godkännande till protokollet|\banteckna"
+        r"|\banses besvarad|\btar del av|\bhar tagit del av",
     ),
+    (Outcome.NOTED, r"\bqueda enterad[oa]|\btoma conocimiento|\bse da cuenta"),
     (Outcome.NOTED, r"\bkenntnis|\bkenntnisnahme|\bzur kenntnis|\bberichtet|\berledigt"),
     (Outcome.NOTED, r"\bnoted\b|\breceived and filed|\bfor information|\breport received"),
     (Outcome.NOTED, r"\btatt til orientering|\btas til orientering|\btil etterretning"),
@@ -91,19 +119,20 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (
         Outcome.APPROVED,
         r"\bbeschlossen|\bbeschluss\b|\bangenommen|\bzugestimmt|\bgenehmigt"
-        r"|\bbestätigt|\beinstimmig|\bmehrheitlich\b(?!.*abgelehnt)",
+        r"|\bbestätigt|\beinstimmig|\bmehrheitlich\b(?!.*abgelehnt)|\bzustimmung",
     ),
     (
         Outcome.APPROVED,
         r"\bapproved|\badopted|\bcarried\b|\bpassed\b|\bagreed\b|\bconfirmed\b"
         r"|\bratified|\baccepted\b",
     ),
-    (Outcome.APPROVED, r"\bvedtatt|\bvedtok|\bvedtas|\bgodkjent|\bgodkjenner|\benstemmig"),
+    (Outcome.APPROVED, r"\bvedtatt|\bvedtok|\bvedtas|\bgodkjent|\bgodkjenner|\bbifalt|\benstemmig"),
     (
         Outcome.APPROVED,
         r"\bapprovat[oaie]\b|\badottat[oaie]\b|\baccolt[oaie]\b|\bapprouvé|\badopté"
-        r"|\badopte\b|\bapprouve\b",
+        r"|\badopte\b|\bapprouve\b|\bapprova(?:no)?\b",
     ),
+    (Outcome.APPROVED, r"\bse aprueba|\baprobad[oa]s?\b|\baprueba\b"),
     (Outcome.APPROVED, r"\bimepitishwa|\bilipitishwa|\bimekubaliwa|\bilikubaliwa"),
 )
 

@@ -86,9 +86,13 @@ def parse_xml(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element
 
 def _lookup(name: bytes) -> str | None:
     try:
-        return codecs.lookup(name.decode("ascii")).name
+        found = codecs.lookup(name.decode("ascii")).name
     except (LookupError, UnicodeDecodeError):
         return None
+    # As in every browser (WHATWG Encoding): a page labelled ISO-8859-1 is read as
+    # windows-1252, which it nearly always really is (Word's dashes and quotes in 0x80-0x9F).
+    # Bytes windows-1252 leaves undefined still fall back to latin-1 below.
+    return "cp1252" if found == "iso8859-1" else found
 
 
 def decode_text(data: bytes) -> str:

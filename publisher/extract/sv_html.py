@@ -40,6 +40,7 @@ from publisher.extract import ExtractOptions
 from publisher.extract.dates import find_date, find_time_range, local
 from publisher.extract.outcomes import classify, is_unanimous
 from publisher.extract.parsing import clean, clean_block, parse_html
+from publisher.extract.votecounts import find_votes
 from publisher.model import (
     Body,
     Item,
@@ -297,9 +298,12 @@ _B = rf"(?<![{_W}0-9])"  # word start
 _E = rf"(?![{_W}0-9])"  # word end
 
 # § 46 / §46 / § 46a — but not §§ 40–58 or § 40–58 (the paragraph range of the protocol).
+# Some exports spell the sign out: "Paragraf 41" (never "Paragrafer", the header's range label).
 _ITEM_HEAD = re.compile(
-    r"§(?!§)\s*(\d{1,4})([a-z])?(?![\d\w])(?!\s*(?:[-–—]|,|och)\s*\d{1,4}\s*(?:$|\t|,))"
+    r"(?:§(?!§)|[Pp](?:aragraf|ARAGRAF)(?=\s*\d))"
+    r"\s*(\d{1,4})([a-z])?(?![\d\w])(?!\s*(?:[-–—]|,|och)\s*\d{1,4}\s*(?:$|\t|,))"
 )
+_HEAD_INITIALS = frozenset("§Pp")  # the first character of every _ITEM_HEAD match
 _LEADERS = re.compile(r"[.…_·]{3,}")
 _PAGE_NUMBER = re.compile(
     r"sid(?:a|an)?\s*\d+(?:\s*(?:av|\(|/)\s*\d+\)?)?|\d+\s*\(\s*\d+\s*\)", re.IGNORECASE
@@ -329,7 +333,9 @@ _HEADER_LABELS: tuple[tuple[str, str, bool], ...] = (
         r"|datum\s+för\s+anslags?\s+uppsättande|anslaget\s+(?:sätts|sattes|har\s+satts)\s+upp"
         r"|anslag(?:et)?\s+uppsatt|anslagsdatum|datum\s+för\s+anslag(?:et)?"
         r"|anslag(?:et)?\s+publicera(?:t|des)|uppsättningsdatum|anslagets\s+uppsättande"
-        r"|datum\s+för\s+tillkännagivande",
+        r"|datum\s+för\s+tillkännagivande|(?:protokollet\s+)?anslogs"
+        r"|protokollet\s+har\s+tillkännagivits"
+        rf"|anslag(?:et)?\s+på\s+(?:[{_W}]+\s+){{0,3}}?anslagstavla(?:n)?",
         True,
     ),
     (
@@ -364,7 +370,7 @@ _HEADER_LABELS: tuple[tuple[str, str, bool], ...] = (
     (
         "date",
         r"sammanträdesdatum|sammanträdets\s+datum|sammanträdesdag|mötesdatum"
-        r"|datum\s+för\s+sammanträdet|datum\s+för\s+mötet",
+        r"|datum\s+för\s+sammanträdet|datum\s+för\s+mötet|datum\s+och\s+tid",
         True,
     ),
     ("date", r"datum", False),
@@ -443,7 +449,9 @@ _CLOSING = re.compile(
     rf"(?:underskrifter|underskrift|vid\s+protokollet|justeras|justerat){_E}"
     rf"\s*(?::|\t|$|[.…_]{{3}}|\d)"
     rf"|(?:anslag\s*/\s*bevis|anslagsbevis|bevis\s+om\s+(?:anslag|justering)"
-    rf"|protokollet\s+(?:är|har)\s+justera(?:t|ts)|datum\s+då\s+anslaget){_E}",
+    rf"|protokollet\s+(?:är|har)\s+justera(?:t|ts)|datum\s+då\s+anslaget"
+    rf"|protokollet\s+justera(?:t|des)|protokollet\s+har\s+tillkännagivits"
+    rf"|anslaget\s+på\s+(?:[{_W}]+\s+){{0,3}}?anslagstavla(?:n)?){_E}",
     re.IGNORECASE,
 )
 
@@ -474,22 +482,29 @@ _BODY_NAME = re.compile(
 _BODY_STOP = re.compile(
     r"^(?:nämnd|nämnden|styrelse|styrelsen|råd|rådet|utskott|utskottet|beslutande)$", re.I
 )
+_ADJECTIVE_BEFORE = re.compile(rf"{_B}([{_W}]{{3,}}a)[ \u00a0]+$")
+_NOT_ADJECTIVES = frozenset(
+    "denna samma andra alla flera sina dessa hela vilka båda övriga berörda egna nya "
+    "aktuella ansvariga ovanstående nämnda".split()
+)
 _ORGANIZATION = re.compile(
     rf"{_B}(?:(?P<a>[A-ZÅÄÖ][{_W}-]+)\s+(?P<kind>(?i:kommun|stad|kommunalförbund))"
     rf"|(?P<region>(?i:region)\s+[A-ZÅÄÖ][{_W}-]+)){_E}"
 )
 
 # --- item sections (the labels inside one §)
+# the first part of a coordinated compound: "Kultur- och fritidsnämndens beslut"
+_COMPOUND = rf"(?:[{_W}]+-\s+(?:och|&)\s+)?"
 _SECTION_LABELS: tuple[tuple[str, str], ...] = (
-    ("decision", rf"(?:[{_W}-]+s\s+)?beslut(?:et)?(?:\s+i\s+ärendet)?"),
+    ("decision", rf"(?:{_COMPOUND}[{_W}-]+s\s+)?beslut(?:et)?(?:\s+i\s+ärendet)?"),
     (
         "recommend",
-        rf"(?:(?P<gen>[{_W}-]+s)\s+)?förslag\s+till\s+(?:(?:kommun|region|landstings)?fullmäktige"
+        rf"(?:{_COMPOUND}(?P<gen>[{_W}-]+s)\s+)?förslag\s+till\s+(?:(?:kommun|region|landstings)?fullmäktige"
         rf"|[{_W}]*styrelsen|[{_W}]*nämnden)(?:s\s+beslut)?",
     ),
     (
         "proposal",
-        rf"(?:[{_W}-]+s\s+)?(?:förslag(?:\s+till\s+beslut)?|beslutsförslag)"
+        rf"(?:{_COMPOUND}[{_W}-]+s\s+)?(?:förslag(?:\s+till\s+beslut)?|beslutsförslag)"
         r"|förslag\s+till\s+beslut",
     ),
     (
@@ -543,7 +558,7 @@ _UNLABELED_DECISION = re.compile(
     rf"^(?:(?!(?:föreslår|yrkar|förordar|anser|bedömer|har|hade|ska|skulle|att|om)\s)"
     rf"[{_W}-]+\s+){{0,4}}?(?:beslutar|beslöt|beslutade|beslutas"
     rf"|föreslår\s+(?:kommun|region)?fullmäktige|utser|väljer|godkänner|antar|noterar"
-    rf"|fastställer|beviljar|avslår|lägger|återremitterar|bordlägger){_E}"
+    rf"|fastställer|beviljar|avslår|lägger|återremitterar|bordlägger|tar\s+del\s+av){_E}"
     rf"|^(?:ärendet|ärendena|informationen|frågan|motionen|rapporten|redovisningen"
     rf"|delegationsbesluten|delegationsbeslut|anmälan|anmälningarna|meddelandena|handlingarna"
     rf"|dagordningen|föredragningslistan|protokollet)\s+(?:[{_W}]+\s+){{0,3}}?"
@@ -699,7 +714,7 @@ def _header_tokens(lines: Iterable[str]) -> list[tuple[str | None, str]]:
             cell = cell.strip()
             if not cell:
                 continue
-            if cell.startswith("§") and _ITEM_HEAD.match(cell):
+            if cell[:1] in _HEAD_INITIALS and _ITEM_HEAD.match(cell):
                 tokens.append((None, cell))
                 continue
             accepted = _cell_labels(cell)
@@ -926,7 +941,7 @@ def _item_heads(blocks: Sequence[str]) -> list[tuple[int, str, str]]:
     heads: list[tuple[int, str, str]] = []
     previous = ""
     for i, block in enumerate(blocks):
-        if "§" in block[:3]:
+        if block[:1] in _HEAD_INITIALS:
             match = _ITEM_HEAD.match(block)
             if match and not _PARAGRAPHS_LABEL.match(previous):
                 rest = block[match.end() :]
@@ -998,6 +1013,9 @@ def _section(block: str) -> tuple[str, str, re.Match[str]] | None:
     if not words:
         return None
     head = words[0].rstrip(":.")
+    if head.endswith("-") and len(words) > 2 and words[1] in ("och", "&"):
+        words = words[2].split(None, 2)  # "Kultur- och fritidsnämndens beslut"
+        head = words[0].rstrip(":.")
     if head not in _SECTION_FIRST_WORDS and not (
         head.endswith("s") and len(words) > 1 and words[1].rstrip(":.") in _SECTION_AFTER_GENITIVE
     ):
@@ -1030,6 +1048,16 @@ def _unwrap(lines: Sequence[str]) -> list[str]:
     return joined
 
 
+def _decision_sentence(lines: Sequence[str]) -> list[str] | None:
+    for line in lines:
+        if "." not in line:
+            continue
+        for sentence in _SENTENCE_END.split(line)[1:]:
+            if _UNLABELED_DECISION.match(sentence):
+                return [sentence]
+    return None
+
+
 def _first_sentence(lines: Sequence[str]) -> str | None:
     paragraphs: list[str] = []
     for line in lines:
@@ -1052,19 +1080,20 @@ def _number(text: str) -> int | None:
 
 
 def _votes(lines: Sequence[str], vote_lines: Sequence[str]) -> Votes | None:
-    text_lines = [_flat(line).lower() for line in vote_lines]
+    text_lines = [_flat(line) for line in vote_lines]
     text_lines += [
-        low
-        for low in (line.lower() for line in lines)
-        if "röst" in low or "nej" in low or "avst" in low or "ja:" in low
+        line
+        for line in lines
+        if "röst" in (low := line.lower()) or "nej" in low or "avst" in low or "ja:" in low
     ]
     counts: dict[str, int | None] = {"yes": None, "no": None, "abstain": None, "absent": None}
     for line in text_lines:
-        _count_votes(_VOTE_TOKEN.findall(line), counts)
+        _count_votes(_VOTE_TOKEN.findall(line.lower()), counts)
     if counts["yes"] is None and counts["no"] is None:
         table = _vote_table(vote_lines) or _vote_table(lines)
         if table is None:
-            return None
+            # the wordings of other languages and "3 röster för bifall, 2 för avslag"
+            return find_votes(" \n".join(_flat(line) for line in text_lines))
         counts = table
     return Votes(
         yes=counts["yes"], no=counts["no"], abstain=counts["abstain"], absent=counts["absent"]
@@ -1075,6 +1104,7 @@ def _count_votes(tokens: Sequence[str], counts: dict[str, int | None]) -> None:
     """Read counts from the words of one line, in the ways protocols write them:
     "7 ja-röster, 4 nej-röster och 2 avstår", "Ja: 4 Nej: 3 Avstår: 0", "med 5 röster mot 2"."""
     size = len(tokens)
+    label_first = _label_first(tokens)
     for i, token in enumerate(tokens):
         key = _VOTE_WORD_KEYS.get(token)
         if key is None:
@@ -1089,12 +1119,26 @@ def _count_votes(tokens: Sequence[str], counts: dict[str, int | None]) -> None:
         if i + 2 < size and tokens[i + 1] in (":", "="):  # "Ja: 8"
             counts[key] = _number(tokens[i + 2])
             continue
+        if label_first:  # "Ja 26, Nej 19, Avstår 4"
+            counts[key] = _number(tokens[i + 1]) if i + 1 < size else None
+            continue
         # "8 ja-röster", "2 ledamöter avstår"; but in "Ja: 4 Nej: 3" the 4 belongs to "Ja:"
         back = i - 1
         if back >= 0 and tokens[back] in ("ledamöter", "ledamot", "st"):
             back -= 1
         if back >= 0 and not (back >= 1 and tokens[back - 1] in (":", "=")):
             counts[key] = _number(tokens[back])
+
+
+def _label_first(tokens: Sequence[str]) -> bool:
+    """Whether the line writes each vote label before its number ("Ja 26, Nej 19"), judged by
+    the first label: no number before it, one right after it."""
+    for i, token in enumerate(tokens):
+        if token in _VOTE_WORD_KEYS:
+            before = _number(tokens[i - 1]) if i else None
+            after = _number(tokens[i + 1]) if i + 1 < len(tokens) else None
+            return before is None and after is not None
+    return False
 
 
 def _vote_table(lines: Sequence[str]) -> dict[str, int | None] | None:
@@ -1275,6 +1319,10 @@ def _parse_item(
                         break
                     decision_lines.append(following)
                 break
+        else:
+            # a paragraph that runs the case into its decision: "GN 2024/210. Nämnden
+            # beslutar att ...": the sentence that says it
+            decision_lines = _decision_sentence(unlabeled)
 
     decision = clean_block("\n".join(_unwrap(decision_lines))) if decision_lines else None
     outcome_text = _first_sentence(decision_lines) if decision_lines else None
@@ -1338,10 +1386,14 @@ def _body_name(text: str) -> str | None:
         return None
     for match in _BODY_NAME.finditer(text):
         name = match.group("name")
-        if _BODY_STOP.match(name):
-            continue
         if match.group("gen") and name.endswith("s"):
             name = name[:-1]  # "Socialnämndens sammanträde" names Socialnämnden
+        if _BODY_STOP.match(name):
+            # a bare "nämnden" is a name only with its adjective: "Tekniska nämnden"
+            adjective = _ADJECTIVE_BEFORE.search(text, 0, match.start())
+            if adjective is None or adjective.group(1).lower() in _NOT_ADJECTIVES:
+                continue
+            name = f"{adjective.group(1)} {name}"
         if name.isupper():
             name = name[0] + name[1:].lower()
         return name[0].upper() + name[1:]
@@ -1473,6 +1525,16 @@ def parse_blocks(
                 if start is not None and end is not None and end < start:
                     end = end + timedelta(days=1)  # a meeting that runs past midnight
         location = location or _place(value)
+    if start is None and day is not None:
+        # "Sammanträdesdag: tisdag den 3 september 2024, kl. 17.00–19.15", "Datum och tid"
+        for value in header.all("date"):
+            first, last = find_time_range(_DATE_TEXT.sub(" ", value))
+            if first is not None:
+                start = local(day, first, options.timezone)
+                end = local(day, last, options.timezone) if last else None
+                if start is not None and end is not None and end < start:
+                    end = end + timedelta(days=1)
+                break
     meeting = Meeting(
         title=f"{_genitive(body_name)} sammanträde" + (f" {day.isoformat()}" if day else ""),
         date=day,

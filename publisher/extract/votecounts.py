@@ -2,7 +2,8 @@
 
 ``find_votes`` reads "Ja: 9, Nein: 3, Enthaltung: 1", "12 Ja-Stimmen, 3 Nein-Stimmen",
 "bei 2 Gegenstimmen und 1 Enthaltung", "mit 9:3:1 Stimmen", "Ayes 21, Noes 9", "Tá, 63; Níl, 45",
-"carried by 72 to 56 votes", "favorevoli 18, contrari 5, astenuti 2".
+"carried by 72 to 56 votes", "favorevoli 18, contrari 5, astenuti 2", "11 votos a favor, 6 votos en
+contra", "172 för bifall, 140 för avslag".
 
 Short everyday words ("for", "no", "ja") are labels only in company: "postponed for 3 months"
 is not a vote, so a lone weak label never makes a count. A guessed count is worse than none.
@@ -19,20 +20,23 @@ from publisher.privacy import fold
 _LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "yes": (
         ("ja-stimmen", "jastimmen", "ja-stimme", "ayes", "aye", "yeas", "in favour", "in favor")
-        + ("favorevoli", "voti favorevoli", "ja-röster", "voix pour", "tá"),
-        ("ja", "yes", "for", "dafür", "pour", "ndiyo"),
+        + ("favorevoli", "voti favorevoli", "ja-röster", "voix pour", "tá", "stimmen dafür")
+        + ("votos a favor", "röster för bifall", "för bifall"),
+        ("ja", "yes", "for", "dafür", "pour", "ndiyo", "a favor"),
     ),
     "no": (
         ("nein-stimmen", "neinstimmen", "gegenstimmen", "gegenstimme", "noes", "nays")
-        + ("contrari", "voti contrari", "nej-röster", "voix contre", "níl"),
-        ("nein", "no", "nay", "against", "dagegen", "contre", "hapana", "nej"),
+        + ("contrari", "voti contrari", "nej-röster", "voix contre", "níl", "stimmen dagegen")
+        + ("votos en contra", "röster för avslag", "för avslag"),
+        ("nein", "no", "nay", "against", "dagegen", "contre", "hapana", "nej", "en contra"),
     ),
     "abstain": (
         ("stimmenthaltungen", "stimmenthaltung", "enthaltungen", "enthaltung", "abstentions")
-        + ("abstention", "abstained", "astenuti", "astensioni", "avstår", "avstod", "staon"),
+        + ("abstention", "abstained", "astenuti", "astensioni", "avstår", "avstod", "staon")
+        + ("abstenciones", "abstención"),
         ("abstain",),
     ),
-    "absent": (("abwesend", "assenti", "frånvarande"), ("absent",)),
+    "absent": (("abwesend", "assenti", "frånvarande", "ausentes"), ("absent",)),
 }
 
 _CATEGORY: dict[str, str] = {}
