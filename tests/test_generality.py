@@ -46,6 +46,7 @@ SV: dict[str, dict[str, Any]] = {
     },
     "sv02-hallefors-ksau-flat-br-latin1.html": {
         "body": "Kommunstyrelsens arbetsutskott",
+        "chair": "Ronja Lidén",  # "Ronja Lidén (S) ordf" in the member list
         "start": "2024-05-02T08:30:00+02:00",
         "status": "approved",
         "approved_at": "2024-05-06",
@@ -192,6 +193,8 @@ def test_swedish_protocol_reads_as_a_person_would(name: str) -> None:
     if "start" in expected:
         assert out["meeting"]["start"] == expected["start"]
     assert out["protocol"]["status"] == expected["status"]
+    if "chair" in expected:
+        assert out["people"]["chair"]["name"] == expected["chair"]
     for key in ("approved_at", "posted_at"):
         if key in expected:
             assert out["protocol"][key] == expected[key], key

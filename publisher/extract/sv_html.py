@@ -643,7 +643,7 @@ _NAME_ONLY = re.compile(rf"{_NAME}")
 _PARTY_CELL = re.compile(r"^[A-ZÅÄÖ][A-Za-zÅÄÖåäö]{0,3}$")
 _ROLE = re.compile(
     rf"{_B}(?:(?:\d:(?:e|a)|förste|andre|1:e|2:e)\s+vice\s+ordförande|vice\s+ordförande"
-    rf"|ordförande|ordf\.|sekreterare|protokollförare|justerare|tjänstgörande\s+ersättare"
+    rf"|ordförande|ordf\.?|sekreterare|protokollförare|justerare|tjänstgörande\s+ersättare"
     rf"|ersättare|ledamot|adjungerad|nämndsekreterare|kommunsekreterare){_E}",
     re.IGNORECASE,
 )
@@ -836,7 +836,8 @@ def _role(text: str) -> str | None:
     match = _ROLE.search(text)
     if not match:
         return None
-    return re.sub(r"\s+", " ", match.group(0).lower())
+    role = re.sub(r"\s+", " ", match.group(0).lower())
+    return "ordförande" if role in ("ordf", "ordf.") else role  # the abbreviation, spelt out
 
 
 def _normalize_person_cells(text: str) -> str:
