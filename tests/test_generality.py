@@ -225,10 +225,13 @@ def test_no_identity_number_and_no_secret_reaches_the_output(path: Path) -> None
             assert not item.get("reservations") and not item.get("attachments")
 
 
-@pytest.mark.xfail(strict=True, reason="a label split over two lines (PDF-to-HTML) is not joined")
-def test_justering_label_split_over_two_lines() -> None:
+def test_pdf_converter_lines_are_joined_where_they_were_broken() -> None:
+    # "Justeringens" / "plats och tid" and "Riktlinjer för handläggning av" / "ekonomiskt
+    # bistånd": one absolutely positioned <p> per printed line
     out = _output(GENERALITY / "sv" / "sv04-mosseberga-sn-pdftohtml-lines.html")
     assert out["protocol"]["approved_at"] == "2024-10-25"
+    titles = {item["number"]: item["title"] for item in out["items"]}
+    assert titles["§ 91"] == "Riktlinjer för handläggning av ekonomiskt bistånd"
 
 
 @pytest.mark.xfail(strict=True, reason="a meeting time in running text is not read")

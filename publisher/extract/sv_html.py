@@ -1049,6 +1049,39 @@ def _unwrap(lines: Sequence[str]) -> list[str]:
     return joined
 
 
+def _continues_title(title: str, line: str) -> bool:
+    return (
+        len(line) <= 80
+        and title[-1:] not in ".:;!?"
+        and not line.endswith(".")  # a sentence, not the tail of a heading
+        and _WRAPPED.match(line) is not None
+        and _dnr(line) is None
+        and _UNLABELED_DECISION.match(line) is None
+    )
+
+
+def _join_split_labels(lines: list[str]) -> list[str]:
+    """A label broken over two lines by a PDF converter ("Justeringens" / "plats och tid")
+    as one line again: only where the second line completes a label the first starts."""
+    joined: list[str] = []
+    skip = False
+    for i, line in enumerate(lines):
+        if skip:
+            skip = False
+            continue
+        if i + 1 < len(lines) and len(line) <= 30 and "\t" not in line:
+            following = lines[i + 1]
+            if following[:1].islower() and "\t" not in following:
+                both = f"{line} {following}"
+                match = _HEADER_AT.match(both)
+                if match and match.end() > len(line) + 1 and not _HEADER_AT.match(line):
+                    joined.append(both)
+                    skip = True
+                    continue
+        joined.append(line)
+    return joined
+
+
 def _decision_sentence(lines: Sequence[str]) -> list[str] | None:
     for line in lines:
         if "." not in line:
@@ -1260,6 +1293,12 @@ def _parse_item(
                 case_number = case_number or match.group("value")
                 title = (flat[: match.start()] + flat[match.end() :]).strip(" .:,;()–—-")
             break
+    if title is not None:
+        # a title wrapped over lines (PDF exports): "Riktlinjer för handläggning av" /
+        # "ekonomiskt bistånd"
+        while title_index + 1 < len(lines) and _continues_title(title, flats[title_index + 1]):
+            title = f"{title} {flats[title_index + 1]}"
+            title_index += 1
     if title_index >= 0:
         body_start = title_index + 1
 
@@ -1492,6 +1531,7 @@ def parse_blocks(
         for i, block in enumerate(blocks)
         if not in_item[i] and block.strip() and not _is_noise(block)
     ]
+    header_lines = _join_split_labels(header_lines)
     header = _parse_header(header_lines)
     known = header.seen - {"others", "anslag", "storage"}
     if not segments and len(known) < 2:
