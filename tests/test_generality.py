@@ -2,8 +2,8 @@
 
 Each document in ``tests/generality/`` is invented (other municipalities, vendors' markup,
 encodings, languages and namespace versions than ``tests/fixtures``), and its expected values
-were written down by reading it *before* the extractor was run on it. The misses that reading
-found were fixed; the ones still open are ``xfail(strict=True)`` below, so a fix shows up.
+were written down by reading it *before* the extractor was run on it; the misses that
+reading found are fixed and pinned here.
 
 These documents are deliberately not in ``tests/fixtures``: the golden hashes and the speed
 benchmark stay on the corpus the extractors were tuned on.
@@ -234,7 +234,6 @@ def test_pdf_converter_lines_are_joined_where_they_were_broken() -> None:
     assert titles["§ 91"] == "Riktlinjer för handläggning av ekonomiskt bistånd"
 
 
-@pytest.mark.xfail(strict=True, reason="a meeting time in running text is not read")
 def test_meeting_time_in_running_text() -> None:
     out = _output(GENERALITY / "sv" / "sv08-ekeby-gymnasienamnd-table-cells-words-dates.html")
     assert out["meeting"]["start"] == "2024-11-04T13:30:00+01:00"

@@ -1567,8 +1567,14 @@ def parse_blocks(
                     end = end + timedelta(days=1)  # a meeting that runs past midnight
         location = location or _place(value)
     if start is None and day is not None:
-        # "Sammanträdesdag: tisdag den 3 september 2024, kl. 17.00–19.15", "Datum och tid"
-        for value in header.all("date"):
+        # "Sammanträdesdag: tisdag den 3 september 2024, kl. 17.00–19.15", "Datum och tid",
+        # "Sammanträdet hölls i aulan klockan 13.30–15.00."
+        running = [
+            line
+            for line in header_lines[:25]
+            if "sammanträd" in (low := line.lower()) and ("kl" in low or "tid" in low)
+        ]
+        for value in [*header.all("date"), *running]:
             first, last = find_time_range(_DATE_TEXT.sub(" ", value))
             if first is not None:
                 start = local(day, first, options.timezone)
