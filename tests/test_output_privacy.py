@@ -107,11 +107,38 @@ def source_segments(data: bytes) -> dict[str, list[str]]:
     return segments
 
 
+def oparl_item_texts(data: bytes) -> dict[str, list[str]]:
+    """The human texts of every agenda item of an OParl meeting, per item number, read from
+    the JSON itself: the OParl extractor does not read a non-public item's texts at all."""
+    doc = json.loads(data)
+    meetings = doc.get("data", [doc]) if isinstance(doc, dict) else []
+    texts: dict[str, list[str]] = {}
+    for meeting in meetings:
+        items = meeting.get("agendaItem") if isinstance(meeting, dict) else None
+        for raw in items if isinstance(items, list) else []:
+            if not isinstance(raw, dict):
+                continue
+            number = str(raw.get("number") or raw.get("order") or "").strip()
+            for key in ("name", "result", "resolutionText"):
+                value = raw.get(key)
+                if isinstance(value, str) and value.strip():
+                    texts.setdefault(number, []).append(re.sub(r"\s+", " ", value).strip())
+    return texts
+
+
 def secrets(protocols: list[tuple[Path, Protocol]]) -> set[str]:
     """Texts of confidential items that no public item also carries."""
     confidential: set[str] = set()
     public: set[str] = set()
     for path, protocol in protocols:
+        if protocol.format == "oparl":
+            raw_texts = oparl_item_texts(path.read_bytes())
+            for item in protocol.items:
+                lines = set(raw_texts.get(item.number, []))
+                if item.public and not protocol.meeting.closed:
+                    public |= lines
+                else:
+                    confidential |= lines
         if protocol.format == "sv-html":
             segments = source_segments(path.read_bytes())
             for item in protocol.items:
