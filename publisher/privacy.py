@@ -49,10 +49,13 @@ _SECRECY = re.compile(
 )
 
 
-# Every form of the number contains six consecutive digits (the birth date): strings without
-# them — nearly all — skip the full pattern.
+# Every form of the number contains its shape: six digits (the birth date), at most one
+# separator, four digits (``_PNR`` without its optional century and its digit boundaries).
+# Strings without it — nearly all — skip the full pattern. Six digits alone would not do:
+# ids and URLs ("prot-202223--013", "/1718900000000/") have them, and each sent its string
+# through the masking path.
 # (``\d\d{5}`` is ``\d{6}``; written so, the engine skips to the next digit before trying)
-_SIX_DIGITS = re.compile(r"\d\d{5}")
+_NUMBER_SHAPE = re.compile(r"\d\d{5}[-+\u2010\u2011\u2012\u2013\u2212 \u00a0]?\d{4}")
 # Every secrecy alternative above contains one of these words; most texts contain none.
 _SECRECY_WORDS = (
     "sekretess",
@@ -139,10 +142,10 @@ T = TypeVar("T")
 
 def mask_all(value: T) -> T:
     """Mask personnummer in every string inside a (frozen) record tree."""
-    # Fast path: nearly every protocol holds no six consecutive digits anywhere. One search
-    # over all its strings (joined by a non-digit, so no run spans two strings) proves that;
-    # only a tree that has such a run is walked again to rebuild the records concerned.
-    # A run of six digits is common (URLs, case numbers, dates). The runs found in the joined
+    # Fast path: nearly every protocol holds the number's shape (``_NUMBER_SHAPE``) nowhere.
+    # One search over all its strings (joined by "\n", which is neither a digit nor a
+    # separator, so no run spans two strings) proves that; only a tree that has such a run is
+    # walked again to rebuild the records concerned. The runs found in the joined
     # text name the strings that hold one (no run spans the separator); each of those is
     # masked once, and only when one really changes is the tree rebuilt, with exactly those
     # strings (``_mask_text`` leaves every other string as it is anyway).
@@ -152,7 +155,7 @@ def mask_all(value: T) -> T:
     joined = "\n".join(texts)
     if not _may_have_six_digits(joined):
         return value
-    run = _SIX_DIGITS.search(joined)
+    run = _NUMBER_SHAPE.search(joined)
     if run is None:
         return value
     ends = list(itertools.accumulate(len(text) + 1 for text in texts))  # one past each "\n"
@@ -174,7 +177,7 @@ _DIGIT_BYTES = bytes(
 
 
 def _may_have_six_digits(text: str) -> bool:
-    """False only when ``_SIX_DIGITS`` cannot match ``text``: six consecutive digits are six
+    """False only when ``_NUMBER_SHAPE`` cannot match ``text``: its six leading digits are six
     consecutive characters each mapped to at least one b"0", so their bytes are a run of six
     or more b"0". Table translation and a substring search in C, instead of the regular
     expression's per-character loop (several times slower)."""
@@ -182,7 +185,7 @@ def _may_have_six_digits(text: str) -> bool:
 
 
 def _runs(text: str, start: int) -> Iterator[re.Match[str]]:
-    return _SIX_DIGITS.finditer(text, start)
+    return _NUMBER_SHAPE.finditer(text, start)
 
 
 #: record type → a function returning all its field values; ``None`` for non-records
@@ -273,7 +276,7 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
 
 
 def _mask_text(text: str) -> str:
-    if _SIX_DIGITS.search(text) is None:
+    if _NUMBER_SHAPE.search(text) is None:
         return text
     masked = _PNR.sub(_replace, text)
     return text if masked == text else masked
@@ -283,7 +286,7 @@ def _mask(value: Any, dirty: frozenset[str] | None = None) -> Any:
     """Rebuild only the records that hold a number to mask; everything else is returned as is
     (the very same object, which is how a caller sees that nothing changed).
 
-    ``dirty``, when given, holds every string of the tree that has six consecutive digits:
+    ``dirty``, when given, holds every string of the tree that has the number's shape:
     no other string can hold a number, so no other string is searched again.
     """
     kind: type = type(value)
@@ -310,7 +313,7 @@ def _mask(value: Any, dirty: frozenset[str] | None = None) -> Any:
             if dirty is not None:
                 if old not in dirty:
                     continue
-            elif _SIX_DIGITS.search(old) is None:
+            elif _NUMBER_SHAPE.search(old) is None:
                 continue
             new = _mask_text(old)
         elif field_kind is tuple or _getter(field_kind) is not None:
