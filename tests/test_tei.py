@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import date
 from pathlib import Path
 
 import jsonschema
 import pytest
+from lxml import etree
 
-from publisher.extract import detect, extract
+from publisher.extract import detect, extract, tei
+from publisher.extract.parsing import clean, element_text, local_name
 from publisher.model import Item, Outcome, Protocol, Status, to_dict
+from publisher.privacy import fold
 from publisher.schema import protocol_schema
 
 from .conftest import FIXTURES, THIRD_PARTY
@@ -146,3 +151,161 @@ def test_body_override_wins() -> None:
 
     protocol = extract(RIKSDAG.read_bytes(), "tei", ExtractOptions(body="Sveriges riksdag"))
     assert protocol.body.name == "Sveriges riksdag"
+
+
+# --------------------------------------------------------------------------------------------
+# The fast paths of the extractor, pinned against what they stand for.
+
+_FOLD_WORDS = (
+    *tei._DECISION_WORDS,
+    *tei._VERB_WORDS,
+    *tei._VOTE_WORDS,
+    *tei._PRELIMINARY_WORDS,
+)
+
+
+def test_fold_keeps_positions_word_characters_and_case_insensitive_letters() -> None:
+    # What the substring prefilters on fold(text) rely on (see tei._decision).
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    folded = fold(everything)
+    assert len(folded) == len(everything)  # one character for each (lower() never shrinks)
+    word = re.compile(r"\w")
+    assert [m.start() for m in word.finditer(everything)] == [
+        m.start() for m in word.finditer(folded)
+    ]
+    for letter in sorted(set("".join(_FOLD_WORDS)) - {"-"}):
+        matching = re.findall(re.escape(letter), everything, re.IGNORECASE)
+        assert {fold(c) for c in matching} == {letter}, letter
+
+
+def test_verb_and_start_words_are_in_every_match() -> None:
+    alternatives = tei._VERBS[len(r"\b(?:") : -len(r")\b")].split("|")
+    assert len(alternatives) == 15
+    for alternative in alternatives:
+        assert any(stem in alternative for stem in tei._VERB_WORDS), alternative
+    # subjects and other first words never match at one place, not even case-insensitively
+    for subject in tei._SUBJECTS:
+        for other in ("förklarade", *tei._OTHER_STARTS):
+            assert re.match(other, subject, re.IGNORECASE) is None
+            assert re.match(subject, other, re.IGNORECASE) is None
+
+
+_PIECES = (
+    "Tredje vice talmannen", "FÖRSTE VICE TALMAN", "andre vice talmannen", "Kammaren", "kammaren",
+    "Riksdagen", "talmannens", "biföll", "BIFÖLL", "bifaller", "avslog", "avslår", "beslutade",
+    "beslöt", "godkände", "godkänner", "antog", "medgav", "förklarade", "återförvisade",
+    "bordlade", "hänvisade", "lade", "till", "handlingarna", "meddelade", "anmälde", "valda",
+    "vald", "ärendet", "bordlades", "återremitterades", "avgjordes", "the", "The House",
+    "chamber", "assembly", "agreed", "elected", "other", "sandre", "Protokollet", "justerades",
+    "att", "X (S)", ".", ".", ",", "1", "Votering:", "Ja 175", "ayes 31", "division", "voting",
+    "omröstning", "röstade", "ja-röster", "snabbprotokoll", "PRELIMINÄR", "draft", "provisional",
+    "\u212aammaren", "bifölL", "beſlutade", "rıksdagen", "İn", "\u212brendet", "biföll.",
+)  # fmt: skip
+
+
+def _random_texts(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)  # noqa: S311 - reproducible test input
+    return [" ".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 30))) for _ in range(count)]
+
+
+def test_decision_finds_what_the_expression_finds() -> None:
+    texts = _random_texts(3000, 1) + [
+        "Tredje vice talmannen anmälde att X (S) inträtt. Kammaren biföll dessa avsägelser.",
+        "Tredje vice talmannen förklarade valda till ledamot X (L) Tredje vice talmannen "
+        "förklarade vald från och med den 2 november",
+        "Kammaren lade ärendet till handlingarna. The House agreed. Protokollet justerades.",
+        "\u212aAMMAREN BIFÖLL. ärendet bordlades",
+    ]
+    found = 0
+    for text in texts:
+        expected = [m.group(0).strip() for m in tei._DECISION.finditer(text)]
+        assert tei._decision(text, fold(text)) == (" ".join(expected) or None), text
+        found += bool(expected)
+    assert found > 300
+
+
+def test_vote_and_preliminary_prefilters_miss_nothing() -> None:
+    for text in _random_texts(3000, 2):
+        folded = fold(text)
+        if tei._VOTE_CONTEXT.search(text):
+            assert any(word in folded for word in tei._VOTE_WORDS), text
+        assert tei._preliminary(text) == (tei._PRELIMINARY.search(text) is not None), text
+
+
+def test_record_text_is_its_parts_cleaned_and_joined() -> None:
+    rng = random.Random(3)  # noqa: S311 - reproducible test input
+    # combining marks, a soft hyphen, controls, odd spaces, Hangul jamo (which compose)
+    alphabet = "aée\u0301\u0308\u00ad\x85\x7f\x1f \n\t\u00a0\u3000\u2000\u1100\u1161\u11a8öx"
+    for _ in range(20000):
+        parts = [
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+            for _ in range(rng.randint(0, 4))
+        ]
+        cleaned = [c for c in (clean(p) for p in parts) if c]
+        assert tei._record_text(parts) == " ".join(cleaned), parts
+
+
+def _reference_sections(body: etree._Element) -> list[tuple[str, str | None, str | None, list]]:
+    """The walk as it was first written: every element asked for its parent."""
+    sections: list[tuple[str, str | None, str | None, list]] = []
+    current: list | None = None
+    inside: set[etree._Element] = set()
+    for el in body.iter(*tei._RECORD_TAGS):
+        name = local_name(el)
+        parent = el.getparent()
+        if parent is not None and parent in inside:
+            inside.add(el)
+            continue
+        if name == "div":
+            head = next((c for c in el if local_name(c) == "head"), None)
+            if head is not None and (el.get("type") or "").lower() == "debatesection":
+                text = element_text(head)
+                parsed = tei._heading(text)
+                number, title = parsed or (str(len(sections) + 1), text or None)
+                current = []
+                sections.append((number, title, el.get(tei.XML_ID), current))
+            continue
+        if name == "u" and tei._is_speech(el):
+            inside.add(el)
+            continue
+        text = element_text(el)
+        if not text:
+            continue
+        is_title = (el.get("type") or "").lower() == "title" or name == "head"
+        parsed = tei._heading(text) if is_title or name == "note" else None
+        if parsed is not None and (is_title or current is None):
+            current = []
+            ident = el.get(tei.XML_ID) or tei._div_id(el)
+            sections.append((parsed[0], parsed[1], ident, current))
+            continue
+        if name == "head":
+            continue
+        if current is not None:
+            current.append(text)
+    return sections
+
+
+def _random_body(rng: random.Random, depth: int = 0) -> str:
+    parts = []
+    for _ in range(rng.randint(0, 6 if depth == 0 else 3)):
+        tag = rng.choice(["note", "note", "p", "u", "u", "head", "seg", "div", "pb"])
+        attrs = rng.choice(["", ' type="title"', ' type="TITLE"', ' type="debateSection"'])
+        attrs += rng.choice(["", ' who="#A"', ' who="unknown"', ' who=" #Unknown "'])
+        attrs += rng.choice(["", f' xml:id="x{rng.randint(0, 9)}"'])
+        text = rng.choice(["§ 1 Val", "$ 1 2 Titel", "Kammaren biföll.", "", "  ", "text", "§ 3"])
+        inner = _random_body(rng, depth + 1) if depth < 3 and rng.random() < 0.5 else ""
+        parts.append(f"<{tag}{attrs}>{text}{inner}</{tag}>{rng.choice(['', ' tail'])}")
+    return "".join(parts)
+
+
+def test_sections_leave_out_speeches_as_the_plain_walk_did() -> None:
+    rng = random.Random(4)  # noqa: S311 - reproducible test input
+    for _ in range(1500):
+        ns = rng.choice(['xmlns="http://www.tei-c.org/ns/1.0"', ""])
+        xml = f"<body {ns}>{_random_body(rng)}</body>"
+        body = etree.fromstring(xml, etree.XMLParser(collect_ids=False))
+        got = [
+            (s.number, s.title, s.ident, tei._record_text(s.record)) for s in tei._sections(body)
+        ]
+        want = [(n, t, i, " ".join(texts)) for n, t, i, texts in _reference_sections(body)]
+        assert got == want

@@ -23,7 +23,6 @@ publication delay then counts from the next anchor the lifecycle knows.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,7 +32,7 @@ from publisher.errors import MalformedDocument
 from publisher.extract import ExtractOptions
 from publisher.extract.dates import find_date
 from publisher.extract.outcomes import classify, is_unanimous
-from publisher.extract.parsing import clean, element_text, local_name, parse_xml
+from publisher.extract.parsing import clean, element_text, local_name, parse_xml, raw_text
 from publisher.extract.votecounts import find_votes
 from publisher.model import Body, Item, Link, Meeting, Outcome, Protocol, ProtocolState, Status
 from publisher.privacy import fold
@@ -46,40 +45,57 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _PARAGRAPH = re.compile(
     r"^\s*(?:§|\$|S(?=\s*\d+\s+[A-ZÅÄÖ]))\s*(\d+(?:\s\d(?!\d))*)\s*[.:]?\s*(.*)$", re.S
 )
+# What the chamber (or its Speaker) did, after the subject in _DECISION's first alternative.
+_VERBS = (
+    r"\b(?:biföll|bifaller|avslog|avslår|beslutade|beslöt|godkände|godkänner|antog|medgav"
+    r"|förklarade|återförvisade|bordlade|hänvisade|lade\s+\w*\s*till\s+handlingarna)\b"
+)
 # Sentences that state what the chamber decided, as opposed to what was announced or said.
 _DECISION = re.compile(
     r"(?:(?:\b(?:förste|andre|tredje)\s+vice\s+)?\b(?:kammaren|riksdagen|talmannen|talman)\b"
-    r"[^.]{0,60}?"
-    r"\b(?:biföll|bifaller|avslog|avslår|beslutade|beslöt|godkände|godkänner|antog|medgav"
-    r"|förklarade|återförvisade|bordlade|hänvisade|lade\s+\w*\s*till\s+handlingarna)\b"
-    r"|\bförklarade\s+(?:\w+\s+){0,8}?valda?\b"
+    r"[^.]{0,60}?" + _VERBS + r"|\bförklarade\s+(?:\w+\s+){0,8}?valda?\b"
     r"|\bärendet\s+(?:bordlades|återremitterades|avgjordes)\b"
     r"|\b(?:the\s+(?:house|chamber|assembly)\s+(?:agreed|adopted|approved|rejected|elected))\b"
     r"|\b(?:protokollet\b[^.]{0,40}\bjusterades)\b)[^.]*\.?",
     re.IGNORECASE,
 )
 _PRELIMINARY = re.compile(r"snabbprotokoll|preliminär|preliminary|provisional|draft", re.I)
+# every match of _PRELIMINARY, case-folded, contains one of these (see ``_preliminary``)
+_PRELIMINARY_WORDS = ("snabbprotokoll", "prelimin", "provisional", "draft")
 _VOTE_CONTEXT = re.compile(
     r"votering|omröstning|röstade|ja-röster|\bdivi(?:sion|ded)\b|\bvoting\b|\bayes\b", re.I
 )
-# Speed only: every match of _DECISION starts with one of these words, every match of
-# _VOTE_CONTEXT contains one of those; texts (case-folded) without any skip the expression.
+# Speed only: every match of _DECISION starts with one of these words (see ``_decision``).
 _DECISION_WORDS = (
     "förste", "andre", "tredje", "kammaren", "riksdagen", "talman", "förklarade", "ärendet",
     "the", "protokollet",
 )  # fmt: skip
-_DECISION_START = re.compile(rf"\b(?:{'|'.join(_DECISION_WORDS)})", re.IGNORECASE)
-_VOTE_WORDS = ("votering", "omröstning", "röstade", "ja-röster", "divi", "voting", "ayes")
+_SUBJECTS = frozenset(_DECISION_WORDS[:6])  # these open only _DECISION's first alternative
+# Every match of _VERBS contains one of these, lower case ("bif" for "biföll" and "bifaller",
+# "avsl", "besl", "godkän" likewise, "handlingarna" for "lade … till handlingarna"). The second
+# alternative needs one too: "förklarade".
+_VERB_WORDS = (
+    "bif", "avsl", "besl", "godkän", "antog", "medgav", "förklarade", "återförvisade",
+    "bordlade", "hänvisade", "handlingarna",
+)  # fmt: skip
+# The first words of the other alternatives
+_OTHER_STARTS = ("ärendet", "the", "protokollet")
+_BOUNDARY = re.compile(r"\b")
+# Speed only: every match of _VOTE_CONTEXT contains one of these ("vot" for votering and
+# voting, "röst" for omröstning, röstade and ja-röster), so does its case-folded text.
+_VOTE_WORDS = ("röst", "vot", "divi", "ayes")
 _RIKSDAG = re.compile(r"riksdag|swedish parliament|^prot-\d", re.I)
 _SPLIT_DIGITS = re.compile(r"(?<=\d) (?=\d)")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Section:
     number: str
     title: str | None
     ident: str | None
-    record: list[str] = field(default_factory=list)  # the record's own text, not speeches
+    #: the record's own text, not speeches: each element's text as it stands (``raw_text``),
+    #: cleaned once for the whole section by ``_record_text``
+    record: list[str] = field(default_factory=list)
 
 
 def _text(el: etree._Element) -> str:
@@ -90,7 +106,9 @@ def _heading(text: str) -> tuple[str, str | None] | None:
     match = _PARAGRAPH.match(text)
     if match is None:
         return None
-    number = _SPLIT_DIGITS.sub("", match.group(1))
+    number = match.group(1)
+    if " " in number:  # (``_SPLIT_DIGITS`` removes spaces, and only those)
+        number = _SPLIT_DIGITS.sub("", number)
     return f"§ {number}", clean(match.group(2)) or None
 
 
@@ -102,47 +120,79 @@ def _is_speech(el: etree._Element) -> bool:
 _RECORD_TAGS = ("{*}note", "{*}head", "{*}p", "{*}u", "{*}div")  # in any namespace or none
 
 
-def _walk(body: etree._Element) -> Iterator[etree._Element]:
-    """Record-level elements in order: headings, notes, paragraphs, unattributed utterances."""
-    return body.iter(*_RECORD_TAGS)
+def _leave_out(speech: etree._Element, skip: set[etree._Element]) -> None:
+    """Add ``speech`` to ``skip``, and below it every record-level element whose parent is in
+    ``skip`` (its parent comes first in document order): what the walk leaves out."""
+    skip.add(speech)
+    if len(speech):
+        for el in speech.iterdescendants(*_RECORD_TAGS):
+            if el.getparent() in skip:
+                skip.add(el)
 
 
 def _sections(body: etree._Element) -> list[_Section]:
+    """Record-level elements in document order: headings, notes, paragraphs, unattributed
+    utterances; ``div`` sections of ParlaMint."""
     sections: list[_Section] = []
     current: _Section | None = None
-    inside_speech: set[etree._Element] = set()
-    for el in _walk(body):
-        name = local_name(el)
-        parent = el.getparent()
-        if parent is not None and (parent in inside_speech):
-            inside_speech.add(el)
+    # Left out: every speech (``u`` with a known speaker), and every record-level element
+    # whose parent is left out. A speech's part of that is added when the walk meets it,
+    # before its descendants (which come after it): the walk skips exactly the elements
+    # whose parent is a speech or skipped, without asking every element for its parent.
+    skip: set[etree._Element] = set()
+    for el in body.iter(*_RECORD_TAGS):
+        if skip and el in skip:
             continue
+        tag = el.tag  # always a str: a tag-filtered iteration yields elements only
+        name = tag[tag.rfind("}") + 1 :]  # local_name(el)
         if name == "div":
-            head = next((c for c in el if local_name(c) == "head"), None)
-            if head is not None and (el.get("type") or "").lower() == "debatesection":
-                text = _text(head)
-                parsed = _heading(text)
-                number, title = parsed or (str(len(sections) + 1), text or None)
-                current = _Section(number, title, el.get(XML_ID))
-                sections.append(current)
+            # the attribute first: most divs are no debate section, and then their children
+            # need not be searched for a head
+            if (el.get("type") or "").lower() == "debatesection":
+                head = next(el.iterchildren("{*}head"), None)
+                if head is not None:
+                    text = _text(head)
+                    parsed = _heading(text)
+                    number, title = parsed or (str(len(sections) + 1), text or None)
+                    current = _Section(number, title, el.get(XML_ID))
+                    sections.append(current)
             continue
         if name == "u" and _is_speech(el):
-            inside_speech.add(el)
+            _leave_out(el, skip)
             continue
-        text = _text(el)
-        if not text:
+        kind = el.get("type")
+        is_title = name == "head" or (kind is not None and kind.lower() == "title")
+        if not is_title and current is not None:
+            # Record text: only a title, or a note before any section, may open a section
+            # (any other element's heading would go unused). The text is kept as it stands:
+            # ``_record_text`` cleans the section's record at once, dropping a blank text
+            # just as cleaning it here would have done.
+            current.record.append(raw_text(el))
             continue
-        is_title = (el.get("type") or "").lower() == "title" or name == "head"
-        parsed = _heading(text) if is_title or name == "note" else None
-        if parsed is not None and (is_title or current is None):
+        if current is None and not is_title and name != "note":
+            continue  # cannot open a section, and there is none to add it to
+        raw = raw_text(el)
+        cleaned = clean(raw)
+        if not cleaned:
+            continue
+        parsed = _heading(cleaned)
+        if parsed is not None:
             current = _Section(parsed[0], parsed[1], el.get(XML_ID) or _div_id(el))
             sections.append(current)
-            continue
-        if name == "head":
-            continue  # a ParlaMint head already named its section
-        if current is not None:
-            current.record.append(text)
+        elif name != "head" and current is not None:  # a ParlaMint head named its section
+            current.record.append(raw)
     return sections
+
+
+def _record_text(record: list[str]) -> str:
+    """``" ".join(t for t in (clean(r) for r in record) if t)``, in one call of ``clean``.
+
+    ``clean`` does the same to the joined text as to its parts: its steps work character by
+    character (soft hyphens removed, control characters made spaces), on whitespace-separated
+    words (collapsing whitespace: a blank part adds no word), or are NFC, which the joining
+    space leaves as it is on both sides (it composes with nothing, before or after, and
+    stops the reordering of combining marks)."""
+    return clean(" ".join(record)) or ""
 
 
 def _div_id(el: etree._Element) -> str | None:
@@ -150,18 +200,60 @@ def _div_id(el: etree._Element) -> str | None:
     return parent.get(XML_ID) if parent is not None and local_name(parent) == "div" else None
 
 
-def _decision(record: list[str], folded: str) -> str | None:
-    if not any(word in folded for word in _DECISION_WORDS):
-        return None
-    text = " ".join(record)
+def _decision(text: str, folded: str) -> str | None:
+    """The decision sentences of a section's record ``text`` (``folded``: ``fold(text)``)."""
     # As ``_DECISION.finditer(text)``, but the expression is only tried where one of its
-    # first words starts (it fails everywhere else), found by a much cheaper search.
+    # first words starts at a word boundary (it fails everywhere else), and those places are
+    # found by substring searches in ``folded`` (a regular expression takes several times
+    # longer to step through the text), at the very same positions: ``fold`` maps every
+    # character to exactly one (``str.lower`` does so but for "İ", which ``fold`` maps to
+    # "i" first) and to a word character (``\w``) exactly when it is one, so ``\b`` holds at
+    # the same places; and every character that matches a letter of these words under
+    # ``re.IGNORECASE`` ("S", "ſ", "K", "Å", "ı", …) folds to that very letter. (All pinned
+    # by a test.) So wherever a word or verb matches in ``text``, it is in ``folded``.
+    #
+    # The first two alternatives need a verb; without one only the others can match, and
+    # their first words are all that is looked for.
+    verbs = [verb for verb in _VERB_WORDS if verb in folded]
+    starts: list[tuple[int, str]] = []
+    for word in _DECISION_WORDS if verbs else _OTHER_STARTS:
+        at = folded.find(word)
+        while at >= 0:
+            starts.append((at, word))
+            at = folded.find(word, at + 1)
+    if not starts:
+        return None
+    # No word is a prefix of another, nor equal to one case-insensitively: one word a place.
+    starts.sort()
+    # Where that word is a subject ("tredje", "kammaren", …) only the first alternative can
+    # match (no other alternative starts with one of those words, not even
+    # case-insensitively), and only with ``_VERBS`` after the subject and no "." in between
+    # (the prefix, the subject, ``\s``, ``[^.]`` and ``_VERBS`` match no "."), so with one
+    # of ``verbs`` in ``folded`` before that ".". Without one the match would fail, so it is
+    # not tried: trying costs the expression fifteen case-insensitive verbs at each of the
+    # next 60 positions, and most subjects ("Tredje vice talmannen anmälde …") announce
+    # rather than decide. A later subject before the same "." has no verb after it either.
+    verbless = -1  # no verb follows a subject before this "." (before it)
     found: list[str] = []
     pos = 0
-    while (start := _DECISION_START.search(text, pos)) is not None:
-        match = _DECISION.match(text, start.start())
+    for at, word in starts:
+        # a search from ``pos`` finds the first place at or after it with a word boundary
+        if at < pos or _BOUNDARY.match(folded, at) is None:
+            continue
+        if word in _SUBJECTS:
+            if at < verbless:
+                continue
+            stop = text.find(".", at)
+            if stop < 0:
+                stop = len(text)
+            for verb in verbs:
+                if folded.find(verb, at, stop) >= 0:
+                    break
+            else:
+                verbless = stop
+                continue
+        match = _DECISION.match(text, at)
         if match is None:
-            pos = start.start() + 1
             continue
         found.append(match.group(0).strip())
         pos = match.end()
@@ -169,12 +261,16 @@ def _decision(record: list[str], folded: str) -> str | None:
 
 
 def _item(section: _Section, source_id: str | None) -> Item:
-    folded = fold(" ".join(section.record))
-    decision = _decision(section.record, folded)
+    text = _record_text(section.record)
+    folded = fold(text)
+    decision = _decision(text, folded)
     outcome = classify(decision) if decision else Outcome.OTHER
     context = ""
-    if any(word in folded for word in _VOTE_WORDS):
-        context = " ".join(t for t in section.record if _VOTE_CONTEXT.search(t))
+    for word in _VOTE_WORDS:
+        if word in folded:
+            texts = (clean(raw) for raw in section.record)
+            context = " ".join(t for t in texts if t and _VOTE_CONTEXT.search(t))
+            break
     ident = section.ident
     return Item(
         number=section.number,
@@ -193,48 +289,50 @@ def _item(section: _Section, source_id: str | None) -> Item:
 # the whole tree per field. Each lookup below keeps the meaning of the XPath expression it
 # replaced (quoted beside it): ``//`` searches the whole document (of a teiCorpus, too), and
 # results come in document order.
+# Only the names looked up below; the ancestors and parents they are looked up under are
+# found from each candidate (``iterancestors``, ``getparent``), not indexed.
 _INDEX_NAMES = (
-    "front", "docDate", "settingDesc", "sourceDesc", "date", "text", "titleStmt", "title",
-    "setting", "name", "publicationStmt", "org", "orgName", "publisher", "revisionDesc",
-    "change", "pb",
+    "docDate", "date", "title", "name", "orgName", "publisher", "revisionDesc", "change", "pb",
 )  # fmt: skip
 _INDEX_TAGS = tuple("{*}" + name for name in _INDEX_NAMES)
+
+
+def _local(tag: str) -> str:
+    """``local_name`` of an element's tag (a str: "{namespace}name" or "name")."""
+    return tag[tag.rfind("}") + 1 :]
 
 
 class _Index:
     def __init__(self, root: etree._Element) -> None:
         found: dict[str, list[etree._Element]] = {}
         for el in root.getroottree().getroot().iter(*_INDEX_TAGS):
-            found.setdefault(local_name(el), []).append(el)
+            name = _local(el.tag)  # a tag-filtered iteration yields elements only
+            same = found.get(name)
+            if same is None:
+                found[name] = [el]
+            else:
+                same.append(el)
         self._found = found
 
     def all(self, name: str) -> list[etree._Element]:
         """``//*[local-name()=name]``"""
         return self._found.get(name, [])
 
-    def below(self, ancestor: str, name: str) -> list[etree._Element]:
-        """``//*[local-name()=ancestor]//*[local-name()=name]``"""
-        return [
-            el
-            for el in self.all(name)
-            if any(local_name(a) == ancestor for a in el.iterancestors())
-        ]
+    def first_below(self, ancestor: str, name: str) -> etree._Element | None:
+        """``(//*[local-name()=ancestor]//*[local-name()=name])[1]``"""
+        tag = "{*}" + ancestor
+        for el in self.all(name):
+            for _up in el.iterancestors(tag):
+                return el
+        return None
 
     def children(self, parent: str, name: str) -> list[etree._Element]:
         """``//*[local-name()=parent]/*[local-name()=name]``"""
         return [
             el
             for el in self.all(name)
-            if (up := el.getparent()) is not None and local_name(up) == parent
+            if (up := el.getparent()) is not None and _local(up.tag) == parent
         ]
-
-
-def _child(el: etree._Element, name: str) -> etree._Element | None:
-    """``./*[local-name()=name][1]``"""
-    for child in el:
-        if isinstance(child.tag, str) and local_name(child) == name:
-            return child
-    return None
 
 
 def _date(index: _Index) -> date | None:
@@ -244,9 +342,8 @@ def _date(index: _Index) -> date | None:
         ("sourceDesc", "date"),
         ("text", "docDate"),
     ):
-        found = index.below(ancestor, name)
-        if found:
-            el = found[0]
+        el = index.first_below(ancestor, name)
+        if el is not None:
             day = find_date(el.get("when") or "") or find_date(_text(el))
             if day is not None:
                 return day
@@ -282,7 +379,7 @@ def _body(index: _Index, title: str | None, source_id: str | None, lang: str | N
         for n in index.all("orgName")
         if n.get("full") == "yes"
         and (org := n.getparent()) is not None
-        and local_name(org) == "org"
+        and _local(org.tag) == "org"
         and org.get("role") == "parliament"
     ]
     if names:
@@ -303,13 +400,23 @@ def _status(index: _Index, title: str | None) -> Status:
     said = [title or ""]
     said += [c.get("status") or "" for c in index.all("revisionDesc")]
     said += [c.get("status") or "" for c in index.all("change")[:1]]
-    return Status.DRAFT if any(_PRELIMINARY.search(s) for s in said) else Status.APPROVED
+    return Status.DRAFT if any(_preliminary(s) for s in said) else Status.APPROVED
+
+
+def _preliminary(text: str) -> bool:
+    """``_PRELIMINARY.search(text)``, tried only when ``fold(text)`` has one of its words
+    (a match there is one in ``fold(text)``: see ``_decision``)."""
+    folded = fold(text)
+    for word in _PRELIMINARY_WORDS:
+        if word in folded:
+            return _PRELIMINARY.search(text) is not None
+    return False
 
 
 def _facsimile(index: _Index) -> tuple[Link, ...]:
     # //*[local-name()='pb']/@facs
     pages = [facs for pb in index.all("pb") if (facs := pb.get("facs")) is not None]
-    urls = dict.fromkeys(str(p).split("#", 1)[0] for p in pages if str(p).startswith("http"))
+    urls = dict.fromkeys(p.split("#", 1)[0] for p in pages if p.startswith("http"))
     media = "application/pdf"
     return tuple(Link(url=u, title="Protokoll (faksimil)", media_type=media) for u in urls)
 
@@ -317,15 +424,17 @@ def _facsimile(index: _Index) -> tuple[Link, ...]:
 def extract(data: bytes, options: ExtractOptions) -> Protocol:
     root = parse_xml(data, options.max_bytes)
     if local_name(root).lower() == "teicorpus":
-        first = next((c for c in root if local_name(c) == "TEI"), None)
+        first = next(root.iterchildren("{*}TEI"), None)
         if first is None:
             raise MalformedDocument("teiCorpus without a TEI record")
         root = first
     if local_name(root) != "TEI":
         raise MalformedDocument(f"not a TEI record (root element <{local_name(root)}>)")
     # ./*[local-name()='text']/*[local-name()='body'] (of any text child), and the first text
-    texts = [c for c in root if isinstance(c.tag, str) and local_name(c) == "text"]
-    body = next((b for t in texts if (b := _child(t, "body")) is not None), None)
+    texts = list(root.iterchildren("{*}text"))
+    body = next(
+        (b for t in texts if (b := next(t.iterchildren("{*}body"), None)) is not None), None
+    )
     text_el = texts[0] if texts else None
     if body is None:
         raise MalformedDocument("TEI record without text/body")
