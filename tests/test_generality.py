@@ -258,6 +258,7 @@ def test_meeting_time_in_running_text() -> None:
         ("Il Consiglio approva all'unanimità.", "approved"),
         ("Se aprueba por mayoría.", "approved"),
         ("Se rechaza la moción.", "rejected"),
+        ("Meldingen ble vedlagt protokollen.", "noted"),
         ("Queda sobre la mesa.", "postponed"),
         ("Resulta elegida la concejala Ruiz.", "elected"),
     ],
@@ -283,3 +284,73 @@ def test_vote_wordings(text: str, counts: tuple[int | None, ...]) -> None:
     votes = find_votes(text)
     assert votes is not None
     assert (votes.yes, votes.no, votes.abstain, votes.absent) == counts
+
+
+# TEI records (Riksdag and ParlaMint shapes, five languages): item number → outcome, votes
+TEI: dict[str, dict[str, Any]] = {
+    "t01-riksdag-records-shape-voting-elected.xml": {
+        "body": "Riksdagen",
+        "status": "approved",
+        "outcomes": ["elected", "approved", "rejected", "referred_back", "other", "other"],
+        "votes": {"§ 2": (172, 140, 2)},
+    },
+    "t02-riksdag-heavy-ocr.xml": {
+        "body": "Riksdagen",
+        "status": "approved",
+        # "§ l 4" (an OCR'd 1) is not read as a heading: its text runs into § 1
+        "outcomes": ["approved", "postponed", "elected"],
+    },
+    "t03-parlamint-de-landtag.xml": {
+        "body": "Landtag Waldmark",
+        "status": "approved",
+        "outcomes": ["approved", "rejected", "noted", "referred_back", "elected"],
+        "votes": {"1": (48, 39, 2)},
+    },
+    "t04-parlamint-gb-commons-style.xml": {
+        "body": "House of Delegates of Northfold",
+        "status": "approved",
+        "outcomes": ["approved", "rejected", "approved", "other"],
+        "votes": {"1": (250, 180, None)},
+    },
+    "t06-parlamint-no-storting-style.xml": {
+        "body": "Fjordheim lagting",
+        "status": "approved",
+        "outcomes": ["approved", "rejected", "elected", "noted"],
+    },
+    "t07-parlamint-it-camera-style.xml": {
+        "body": "Assemblea regionale di Valmontana",
+        "status": "approved",
+        "outcomes": ["approved", "rejected", "other"],
+        "votes": {"1": (25, 13, 2)},
+    },
+    "t08-riksdag-snabbprotokoll-revisiondesc-draft.xml": {
+        "body": "Riksdagen",
+        "status": "draft",
+        "outcomes": ["approved"],
+    },
+    "t09-parlamint-en-motion-was-agreed.xml": {
+        "body": "House of Delegates of Northfold",
+        "status": "approved",
+        "outcomes": ["approved", "rejected", "approved", "other"],
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(TEI))
+def test_tei_record_reads_as_a_person_would(name: str) -> None:
+    expected = TEI[name]
+    out = _output(GENERALITY / "tei" / name)
+    assert out["format"] == "tei"
+    assert out["body"]["name"] == expected["body"]
+    assert out["protocol"]["status"] == expected["status"]
+    assert [item["outcome"] for item in out["items"]] == expected["outcomes"]
+    by_number = {item["number"]: item for item in out["items"]}
+    for number, (yes, no, abstain) in expected.get("votes", {}).items():
+        votes = by_number[number]["votes"]
+        assert (votes["yes"], votes["no"], votes["abstain"]) == (yes, no, abstain), number
+
+
+def test_a_speech_is_not_the_decision() -> None:
+    # t03 § 1: a member says "abgelehnt"; the record says "angenommen"
+    out = _output(GENERALITY / "tei" / "t03-parlamint-de-landtag.xml")
+    assert "angenommen" in out["items"][0]["decision"]

@@ -107,7 +107,11 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (Outcome.NOTED, r"\bqueda enterad[oa]|\btoma conocimiento|\bse da cuenta"),
     (Outcome.NOTED, r"\bkenntnis|\bkenntnisnahme|\bzur kenntnis|\bberichtet|\berledigt"),
     (Outcome.NOTED, r"\bnoted\b|\breceived and filed|\bfor information|\breport received"),
-    (Outcome.NOTED, r"\btatt til orientering|\btas til orientering|\btil etterretning"),
+    (
+        Outcome.NOTED,
+        r"\btatt til orientering|\btas til orientering|\btil etterretning"
+        r"|\bvedlagt protokollen|\bvedlegges protokollen",
+    ),
     # "ohne Beschluss" (no resolution taken) must not reach the approved rule for "Beschluss"
     (Outcome.NOTED, r"\bohne beschluss|\bpres[oa] d'atto|\bprende atto|\bpris acte|\bprend acte"),
     # --- approved

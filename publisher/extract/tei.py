@@ -63,7 +63,9 @@ _PRELIMINARY = re.compile(r"snabbprotokoll|preliminär|preliminary|provisional|d
 # every match of _PRELIMINARY, case-folded, contains one of these (see ``_preliminary``)
 _PRELIMINARY_WORDS = ("snabbprotokoll", "prelimin", "provisional", "draft")
 _VOTE_CONTEXT = re.compile(
-    r"votering|omröstning|röstade|ja-röster|\bdivi(?:sion|ded)\b|\bvoting\b|\bayes\b", re.I
+    r"votering|omröstning|röstade|ja-röster|\bdivi(?:sion|ded)\b|\bvoting\b|\bayes\b"
+    r"|stimme|\bvot(?:anti|i|os|es)\b|favorevoli",
+    re.I,
 )
 # Speed only: every match of _DECISION starts with one of these words (see ``_decision``).
 _DECISION_WORDS = (
@@ -81,9 +83,9 @@ _VERB_WORDS = (
 # The first words of the other alternatives
 _OTHER_STARTS = ("ärendet", "the", "protokollet")
 _BOUNDARY = re.compile(r"\b")
-# Speed only: every match of _VOTE_CONTEXT contains one of these ("vot" for votering and
-# voting, "röst" for omröstning, röstade and ja-röster), so does its case-folded text.
-_VOTE_WORDS = ("röst", "vot", "divi", "ayes")
+# Speed only: every match of _VOTE_CONTEXT contains one of these ("vot" for votering, voting
+# and votanti, "röst" for omröstning, röstade and ja-röster), so does its case-folded text.
+_VOTE_WORDS = ("röst", "vot", "divi", "ayes", "stimme", "favorevoli")
 _RIKSDAG = re.compile(r"riksdag|swedish parliament|^prot-\d", re.I)
 _SPLIT_DIGITS = re.compile(r"(?<=\d) (?=\d)")
 
@@ -260,10 +262,29 @@ def _decision(text: str, folded: str) -> str | None:
     return " ".join(found) if found else None
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _stated_result(record: list[str]) -> str | None:
+    for raw in record:
+        text = clean(raw)
+        if not text:
+            continue
+        for sentence in _SENTENCE_END.split(text):
+            if classify(sentence) is not Outcome.OTHER:
+                return sentence
+    return None
+
+
 def _item(section: _Section, source_id: str | None) -> Item:
     text = _record_text(section.record)
     folded = fold(text)
     decision = _decision(text, folded)
+    if decision is None and text:
+        # Not in the Riksdag's wording: the record's first sentence that states a result
+        # ("Der Antrag ist abgelehnt.", "Question accordingly agreed to.", "L'Assemblea
+        # approva."). The record is the chamber's own voice; speeches are not in it.
+        decision = _stated_result(section.record)
     outcome = classify(decision) if decision else Outcome.OTHER
     context = ""
     for word in _VOTE_WORDS:
