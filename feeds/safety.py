@@ -54,11 +54,12 @@ def sanitize_html(html: str) -> str:
     )
 
 
-# Every personnummer form starts with six digits and ends in four, at most 13 characters in
-# all. Feeds are full of such runs (microsecond timestamps), so rather than running the full
-# pattern over a whole file, candidates are found with this cheap one and each is checked by
-# ``publisher.privacy`` in a small window (enough context for its digit-boundary checks).
-_CANDIDATE = re.compile(r"\d{6}(?:\d{2})?[-+\u2010\u2011\u2012\u2013\u2212 \u00a0]?\d{4}")
+# Every personnummer form starts with six digits and ends in four, with at most a separator
+# between (``privacy.SEPARATOR``). Feeds are full of such runs (microsecond timestamps), so
+# rather than running the full pattern over a whole file, candidates are found with this
+# cheap one and each is checked by ``publisher.privacy`` in a small window (enough context
+# for its digit-boundary checks).
+_CANDIDATE = re.compile(rf"\d{{6}}(?:\d{{2}})?{privacy.SEPARATOR}?\d{{4}}")
 
 
 def check_output(path: str, data: bytes) -> None:

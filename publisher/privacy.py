@@ -27,13 +27,21 @@ from publisher.model import Item, Outcome, Protocol
 
 MASK = "[personnummer]"
 
-# 12 digits (century) or 10; separator "-" (or "+" for people over 100), a space, or none.
-# Word exports turn "-" into an en dash, non-breaking hyphen or minus sign: all count.
+# Between the date and the last four digits: "-" (or "+" for people over 100), a space, or
+# nothing, as written; and as documents really carry it: any dash Word or a typesetter makes
+# of "-" (en and em dash, non-breaking hyphen, minus sign, full-width forms), spaces around
+# it ("620830 - 4581"), a line break after it ("881102-<br>7716"), invisible characters
+# (zero-width space, word joiner, BOM) and a URL-encoded "-" or "+" in a link ("%2D").
+_GAP = r"[\s\u200b\u200c\u200d\u2060\ufeff]"
+_DASH = r"[-+\u2010-\u2015\u2212\ufe58\ufe63\uff0b\uff0d]"
+SEPARATOR = rf"(?:{_GAP}{{0,3}}{_DASH}{_GAP}{{0,3}}|{_GAP}{{1,3}}|%2[dDbB])"
+
+# 12 digits (century) or 10, a separator or none.
 _PNR = re.compile(
     r"(?<!\d)"  # not the tail of a longer number
     r"(?P<century>(?:18|19|20))?"
     r"(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})"
-    r"(?P<sep>[-+\u2010\u2011\u2012\u2013\u2212 \u00a0]?)"
+    rf"(?P<sep>{SEPARATOR}?)"
     r"(?P<serial>\d{3})(?P<check>\d)"
     r"(?!\d)"
 )
@@ -43,6 +51,7 @@ _SECRECY = re.compile(
     r"\bsekretess|\bsekretessbelag|\bomfattas av sekretess|\benligt\s+(?:\d+\s*kap\.?\s*)?"
     r"(?:\d+\s*§\s*)?OSL\b|\bOSL\b|offentlighets-\s*och\s*sekretesslag"
     r"|\bsärskilt protokoll|\bsärskilt sekretessprotokoll|\bsekretessprövning"
+    r"|\bseparat protokoll|\bseparat sekretessprotokoll"
     r"|\bnicht öffentlich|\bnichtöffentlich|\bunntatt offentlighet|\bunntatt fra offentlighet"
     r"|\bclosed session|\bin camera\b|\bexecutive session",
     re.IGNORECASE,
@@ -55,7 +64,7 @@ _SECRECY = re.compile(
 # ids and URLs ("prot-202223--013", "/1718900000000/") have them, and each sent its string
 # through the masking path.
 # (``\d\d{5}`` is ``\d{6}``; written so, the engine skips to the next digit before trying)
-_NUMBER_SHAPE = re.compile(r"\d\d{5}[-+\u2010\u2011\u2012\u2013\u2212 \u00a0]?\d{4}")
+_NUMBER_SHAPE = re.compile(rf"\d\d{{5}}{SEPARATOR}?\d{{4}}")
 # Every secrecy alternative above contains one of these words; most texts contain none.
 _SECRECY_WORDS = (
     "sekretess",
@@ -66,6 +75,7 @@ _SECRECY_WORDS = (
     "closed",
     "camera",
     "executive",
+    "separat",
 )
 
 
@@ -140,11 +150,15 @@ def has_secrecy_marker(*texts: str | None) -> bool:
 T = TypeVar("T")
 
 
+_JOIN = "\x00"
+
+
 def mask_all(value: T) -> T:
     """Mask personnummer in every string inside a (frozen) record tree."""
     # Fast path: nearly every protocol holds the number's shape (``_NUMBER_SHAPE``) nowhere.
-    # One search over all its strings (joined by "\n", which is neither a digit nor a
-    # separator, so no run spans two strings) proves that; only a tree that has such a run is
+    # One search over all its strings (joined by NUL, which is neither a digit nor part of a
+    # separator, so no run spans two strings: "\n" would be, as a line break may split a
+    # number) proves that; only a tree that has such a run is
     # walked again to rebuild the records concerned. The runs found in the joined
     # text name the strings that hold one (no run spans the separator); each of those is
     # masked once, and only when one really changes is the tree rebuilt, with exactly those
@@ -152,13 +166,13 @@ def mask_all(value: T) -> T:
     texts = _texts(value)
     if not texts:
         return value
-    joined = "\n".join(texts)
+    joined = _JOIN.join(texts)
     if not _may_have_six_digits(joined):
         return value
     run = _NUMBER_SHAPE.search(joined)
     if run is None:
         return value
-    ends = list(itertools.accumulate(len(text) + 1 for text in texts))  # one past each "\n"
+    ends = list(itertools.accumulate(len(text) + 1 for text in texts))  # one past each NUL
     holding = {bisect.bisect_right(ends, found.start()) for found in _runs(joined, run.start())}
     changed = frozenset(
         text for text in (texts[index] for index in holding) if _mask_text(text) is not text

@@ -1038,3 +1038,11 @@ def test_render_all_restores_every_archive_page_at_the_current_base_url(
         assert not [p for p in made.out.rglob("*.*") if BASE.encode() in p.read_bytes()]
     finally:
         made.close()
+
+
+@pytest.mark.parametrize(
+    "written", ["850101—1236", "850101 - 1236", "850101-\n1236", "850101%2D1236"]
+)
+def test_the_last_check_knows_every_separator_privacy_knows(written: str) -> None:
+    with pytest.raises(UnsafeOutput):
+        check_output("x.atom", f"Ansökan från {written}".encode())

@@ -7,7 +7,14 @@ import dataclasses
 import pytest
 
 from publisher.model import Body, Item, Meeting, Outcome, People, Person, Protocol, to_dict
-from publisher.privacy import MASK, luhn_ok, mask_personnummer, protect
+from publisher.privacy import (
+    MASK,
+    has_secrecy_marker,
+    luhn_ok,
+    mask_all,
+    mask_personnummer,
+    protect,
+)
 
 
 def with_check_digit(nine: str) -> str:
@@ -154,3 +161,28 @@ def test_numbers_are_masked_whether_or_not_other_fields_hold_digits() -> None:
     assert VALID not in (protected.items[1].decision or "")
     assert MASK in (protected.items[1].decision or "")
     assert protect(Protocol(format="sv-html", body=Body(name="N"))) is not None
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "790415—1235",  # em dash
+        "620830 - 4581",  # spaced hyphen
+        "881102-\n7716",  # a line break after the hyphen (<br> in the source)
+        "690923-\u200b1232",  # zero-width space
+        "550219%2D9028",  # URL-encoded hyphen in a link
+        "19811218 \u2013 9876",  # en dash with spaces, with century
+    ],
+)
+def test_numbers_are_masked_in_the_forms_documents_carry_them(written: str) -> None:
+    assert mask_all(f"Sökande {written}, ansökan") == f"Sökande {MASK}, ansökan"
+
+
+def test_a_number_right_after_a_string_ending_in_digits_is_masked() -> None:
+    # All strings are searched at once, joined: the join must not let a run that starts in
+    # one string swallow the beginning of a number in the next (a line break is a separator)
+    assert mask_all(("ref 123456", "8112189876 ansökte")) == ("ref 123456", f"{MASK} ansökte")
+
+
+def test_separat_protokoll_is_a_secrecy_marker() -> None:
+    assert has_secrecy_marker("Ärendet redovisas i separat protokoll.")

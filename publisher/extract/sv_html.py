@@ -585,6 +585,7 @@ _SECRECY_WORDS = (
     "sekretess",
     "osl",
     "särskilt protokoll",
+    "separat",
     "nicht",
     "unntatt",
     "closed session",
