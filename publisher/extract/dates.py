@@ -42,6 +42,8 @@ _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _COMPACT = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(\d{2})(\d{2})(?!\d)")
 _DMY_DOTS = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?!\d)")
 _US_SLASH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\d/])")
+# "5/3 2024": day/month, then the year after a space (Swedish and Norwegian usage)
+_NORDIC_SLASH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})\s+(\d{4})(?![\d/])")
 _DAY_MONTH_YEAR = re.compile(
     rf"(?<!\d)(\d{{1,2}})(?:\.|:e|:a|st|nd|rd|th)?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})",
     re.IGNORECASE,
@@ -78,8 +80,10 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
         return None
 
 
-def find_date(text: str | None) -> date | None:
-    """The earliest-positioned date in ``text``, in any of the supported notations."""
+def find_date(text: str | None, *, day_first: bool = False) -> date | None:
+    """The earliest-positioned date in ``text``, in any of the supported notations.
+
+    ``day_first``: "5/3/2024" is 5 March (European documents), not 4 May (US pages)."""
     if not text:
         return None
     found: list[tuple[int, date]] = []
@@ -98,8 +102,14 @@ def find_date(text: str | None) -> date | None:
     for match in _US_SLASH.finditer(text):
         year = int(match[3])
         year = year + 2000 if year < 100 else year
-        if d := _safe_date(year, int(match[1]), int(match[2])):
+        first, second = int(match[1]), int(match[2])
+        month, day = (second, first) if day_first else (first, second)
+        if d := _safe_date(year, month, day):
             found.append((match.start(), d))
+    if "/" in text:
+        for match in _NORDIC_SLASH.finditer(text):
+            if d := _safe_date(int(match[3]), int(match[2]), int(match[1])):
+                found.append((match.start(), d))
     if not found:
         for match in _COMPACT.finditer(text):
             if d := _safe_date(int(match[1]), int(match[2]), int(match[3])):

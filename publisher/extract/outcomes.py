@@ -102,7 +102,7 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
         Outcome.NOTED,
         r"lägg(a|er|s) .{0,40}till handlingarna|\btill handlingarna|\bnoter(ar|as|ade)"
         r"|\binformationen (tas|togs) emot|\bmed godkännande till protokollet|\banteckna"
-        r"|\banses besvarad|\btar del av|\bhar tagit del av",
+        r"|\banses besvarad|\btar del av|\bhar tagit del av|\btackar för informationen",
     ),
     (Outcome.NOTED, r"\bqueda enterad[oa]|\btoma conocimiento|\bse da cuenta"),
     (Outcome.NOTED, r"\bkenntnis|\bkenntnisnahme|\bzur kenntnis|\bberichtet|\berledigt"),

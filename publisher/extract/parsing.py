@@ -95,6 +95,9 @@ def _lookup(name: bytes) -> str | None:
     return "cp1252" if found == "iso8859-1" else found
 
 
+_SINGLE_BYTE = frozenset(("cp1252", "iso8859-15", "cp1250", "iso8859-2", "ascii"))
+
+
 def decode_text(data: bytes) -> str:
     """Decode HTML/text bytes the way a careful browser would, but refusing binary junk."""
     return _decode(data)[0]
@@ -121,6 +124,14 @@ def _decode(data: bytes) -> tuple[str, bool]:
     match = _XML_DECL_ENCODING.search(head) or _META_CHARSET.search(head)
     if match:
         declared = _lookup(match.group(1))
+    if declared in _SINGLE_BYTE and not data.isascii():
+        # Saved as UTF-8 under an old single-byte declaration (a template's <meta> kept
+        # when the editor switched): bytes that are valid UTF-8 with multi-byte characters
+        # are practically never meant as windows-1252 ("Ã¤" for "ä"), so UTF-8 wins.
+        try:
+            return _checked(data.decode("utf-8"), data), True
+        except UnicodeDecodeError:
+            pass
     candidates = [declared] if declared else []
     # A page declared as UTF-8 is still often windows-1252 when exported from Word, and
     # windows-1252 declared pages are sometimes saved as UTF-8: try both, declared first.

@@ -33,7 +33,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
@@ -182,6 +182,8 @@ def _meeting(
         first, last = find_time_range(clock_text)
         start = local(day, first, tz) if first else start
         end = local(day, last, tz) if last else end
+    if start is not None and end is not None and end < start and end.date() == start.date():
+        end = end + timedelta(days=1)  # "7:00 PM - 12:15 AM": past midnight
     body = options.body or _field(config, "body", scope)
     if not body:
         raise MalformedDocument("the page names no body; set selectors.body or the source's body")

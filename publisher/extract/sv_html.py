@@ -24,6 +24,8 @@ substring test says they can match.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 import threading
 import unicodedata
@@ -37,7 +39,8 @@ from lxml import etree
 
 from publisher.errors import MalformedDocument, PublisherError
 from publisher.extract import ExtractOptions
-from publisher.extract.dates import find_date, find_time_range, local
+from publisher.extract.dates import find_date as _find_date
+from publisher.extract.dates import find_time_range, local
 from publisher.extract.outcomes import classify, is_unanimous
 from publisher.extract.parsing import clean, clean_block, parse_html
 from publisher.extract.votecounts import find_votes
@@ -58,6 +61,9 @@ from publisher.model import (
 from publisher.privacy import fold, has_secrecy_marker
 
 FORMAT = "sv-html"
+
+#: dates as Swedish documents write them: "5/3/2024" is 5 March
+find_date = functools.partial(_find_date, day_first=True)
 
 #: Kommunallagen 13 kap.: an appeal must reach the court within three weeks of the day the
 #: notice (anslag) of the signed protocol was posted. Used when only the posting date is given.
@@ -293,7 +299,10 @@ def html_to_blocks(root: Any) -> list[str]:
 # Vocabulary, shared by both layouts a label can have: "Label: value", "Label<TAB>value",
 # or "Label" alone with the value in the next block(s).
 
-_W = "A-Za-zÅÄÖåäöÉéÜüÆæØø"  # letters a Swedish label or name may contain
+# letters a Swedish label or name may contain: Latin with its accented forms (Latin-1 and
+# Latin Extended-A/B: "Suljić", "Nováková", "Łukasz", "Öztürk"); × and ÷ are not letters
+_W = "A-Za-zÀ-ÖØ-öø-ɏ"
+_UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper())
 _B = rf"(?<![{_W}0-9])"  # word start
 _E = rf"(?![{_W}0-9])"  # word end
 
@@ -313,7 +322,10 @@ _PAGE_HEADER = re.compile(
     re.IGNORECASE,
 )
 # "Paragrafer" with the range on the next line ("§ 46"): a value, not an item heading
-_PARAGRAPHS_LABEL = re.compile(r"(?:justerade\s+)?paragraf(?:er)?\s*:?\s*$", re.IGNORECASE)
+# (the singular "Paragraf" is also the label of an item's own number in a per-item table)
+_PARAGRAPHS_LABEL = re.compile(
+    r"(?:justerade\s+paragraf(?:er)?|paragrafer)\s*:?\s*$", re.IGNORECASE
+)
 _NOISE = re.compile(
     r"(?:justerandes?|justerares)\s+sign(?:atur(?:er)?)?\.?|utdragsbestyrkande|"
     r"sid(?:a|an)?\s*\d+(?:\s*(?:av|\(|/)\s*\d+\)?)?|\d+\s*\(\s*\d+\s*\)|"
@@ -456,6 +468,13 @@ _CLOSING = re.compile(
 )
 
 _CLOSING_INITIALS = frozenset("uUvVjJaAbBpPdD")
+# An appendix printed after the last item ("Bilaga 1 till § 62 – Omröstningslista"): the
+# last item ends there, or the appendix of another item would be read as part of it
+_APPENDIX = re.compile(
+    r"(?:bilaga\s+\d+\s*(?:till\s+(?:§|paragraf|protokoll)|[:–—-])"
+    r"|omröstningslista|omröstningsbilaga|voteringslista)",
+    re.IGNORECASE,
+)
 _DRAFT = re.compile(
     rf"{_B}(?:preliminärt?|ej\s+justera[td]|inte\s+justera[td]|ojustera[td]|icke\s+justera[td]"
     rf"|utkast|ännu\s+(?:ej|inte)\s+justera[td]){_E}",
@@ -633,7 +652,7 @@ _COLUMN = {
 }
 
 # --- people
-_NAME_TOKEN = rf"[A-ZÅÄÖÉÜÆØ][{_W}'’]*(?:-[A-ZÅÄÖÉÜÆØ]?[{_W}'’]+)*"
+_NAME_TOKEN = rf"[{_UPPER}][{_W}'’]*(?:-[{_UPPER}]?[{_W}'’]+)*"
 _PARTICLE = r"(?:af|von|de|van|der|den|la|du|di|da|el|bin)"
 _NAME = rf"{_NAME_TOKEN}(?:[ \u00a0]+(?:{_PARTICLE}[ \u00a0]+)?{_NAME_TOKEN}){{1,4}}"
 _PARTY = r"\(\s*([A-ZÅÄÖ][A-Za-zÅÄÖåäö]{0,5})\s*\)"
@@ -703,7 +722,8 @@ class _Header:
 
 
 def _strip_value(text: str) -> str:
-    text = _LEADERS.sub(" ", text)
+    # dot leaders between two values are a column gap ("Amir Suljic ...... Hedvig Lantz")
+    text = _LEADERS.sub("\t", text)
     return text.strip(" \t:;,–—-").strip()
 
 
@@ -937,9 +957,14 @@ class _Segment:
     number: str
     rest: str
     end: int
+    #: a short line printed right above the heading ("Sekretess", "Individärende"): a label
+    #: of this item as much as the end of the one before, so both are read with it
+    label: str = ""
 
 
-def _item_heads(blocks: Sequence[str]) -> list[tuple[int, str, str]]:
+def _item_heads(blocks: Sequence[str]) -> tuple[list[tuple[int, str, str]], list[int]]:
+    """The item headings to read (block index, number, same-line rest), and the block index of
+    every heading, read or not (each ends the item before it)."""
     heads: list[tuple[int, str, str]] = []
     previous = ""
     for i, block in enumerate(blocks):
@@ -950,26 +975,61 @@ def _item_heads(blocks: Sequence[str]) -> list[tuple[int, str, str]]:
                 heads.append((i, f"§ {match.group(1)}{match.group(2) or ''}", rest))
         if block.strip():
             previous = block
-    # A table of contents lists every § before the items themselves: the last occurrence of a
-    # number is the item, earlier ones are the contents page (never printed after the items).
-    last: dict[str, int] = {}
+    # A table of contents lists every § as well as the items themselves, before them or after
+    # them. Its rows are headings that follow one another with nothing between them; an item
+    # has its text. Of the occurrences of a number the last one with text is the item (the
+    # last one of all when none has text): never a contents row, where the item is printed.
+    listed: set[int] = set()
+    for position in range(len(heads) - 1):
+        if heads[position + 1][0] == heads[position][0] + 1:
+            listed.update((position, position + 1))
+    chosen: dict[str, int] = {}
     for position, (_i, number, _rest) in enumerate(heads):
-        last[number] = position
-    return [head for position, head in enumerate(heads) if last[head[1]] == position]
+        earlier = chosen.get(number)
+        if earlier is None or position not in listed or earlier in listed:
+            chosen[number] = position
+    kept = sorted(chosen.values())
+    return [heads[position] for position in kept], [i for i, _number, _rest in heads]
 
 
 def _segments(blocks: Sequence[str]) -> list[_Segment]:
-    heads = _item_heads(blocks)
+    heads, boundaries = _item_heads(blocks)
+    labels = [_label_before(blocks, i) for i, _number, _rest in heads]
+    # Labels above the headings ("Offentligt", "Sekretess", "Offentligt", "Individärende")
+    # are the layout when at least half the headings have one and some label recurs: then
+    # each belongs to the item below it alone. Otherwise a short line above a heading could
+    # as well end the item before: both items are read with it (fail closed).
+    given = [label for label in labels if label]
+    layout = 2 * len(given) >= len(heads) >= 2 and len(set(given)) < len(given)
     segments = []
     for position, (i, number, rest) in enumerate(heads):
-        stop = heads[position + 1][0] if position + 1 < len(heads) else len(blocks)
+        # the item runs to the next heading, whether that is read or a contents row
+        after = bisect.bisect_right(boundaries, i)
+        stop = boundaries[after] if after < len(boundaries) else len(blocks)
+        if layout and position + 1 < len(heads) and labels[position + 1]:
+            stop = min(stop, heads[position + 1][0] - 1)
         end = stop
+        last = position + 1 == len(heads)
         for j in range(i + 1, stop):
-            if blocks[j][:1] in _CLOSING_INITIALS and _CLOSING.match(blocks[j]):
+            block = blocks[j]
+            if (block[:1] in _CLOSING_INITIALS and _CLOSING.match(block)) or (
+                last and _APPENDIX.match(block)
+            ):
                 end = j
                 break
-        segments.append(_Segment(head=i, number=number, rest=rest, end=end))
+        segments.append(_Segment(head=i, number=number, rest=rest, end=end, label=labels[position]))
     return segments
+
+
+def _label_before(blocks: Sequence[str], head: int) -> str:
+    """The short label line printed right above an item heading, if there is one."""
+    if head == 0:
+        return ""
+    line = blocks[head - 1]
+    # (a sentence ends the item above it: "Ärendet är sekretessbelagt.")
+    if len(line) > 40 or line.endswith((".", ":")) or "\t" in line:
+        return ""
+    return line
 
 
 def _dnr(text: str) -> re.Match[str] | None:
@@ -1048,6 +1108,14 @@ def _unwrap(lines: Sequence[str]) -> list[str]:
         else:
             joined.append(line)
     return joined
+
+
+_TITLE_LABELS = frozenset(("ärende", "rubrik", "ärenderubrik", "ämne"))
+_DNR_LABELS = frozenset(("diarienummer", "dnr", "diarienr", "ärendenummer", "ärendenr"))
+
+
+def _bare_label(line: str) -> str:
+    return line.lower().rstrip(" :.") if len(line) <= 20 else ""
 
 
 def _continues_title(title: str, line: str) -> bool:
@@ -1283,6 +1351,8 @@ def _parse_item(
     if title is None:
         for position, line in enumerate(lines[:4]):
             flat = flats[position]
+            if _bare_label(flat) in _TITLE_LABELS:
+                continue  # "Ärende" over the title, in a table or list with one field a row
             match = _dnr(flat)
             if match and not (flat[: match.start()] + flat[match.end() :]).strip(" .:,;()–—-"):
                 case_number = case_number or match.group("value")
@@ -1309,7 +1379,7 @@ def _parse_item(
     # Every word of privacy's secrecy markers contains one of _SECRECY_WORDS, so its full
     # (slow) expression only runs on items that might be confidential.
     all_text = "\n".join(flats)
-    full_text = f"{segment.rest}\n{title or ''}\n{all_text}"
+    full_text = f"{segment.label}\n{segment.rest}\n{title or ''}\n{all_text}"
     low = fold(full_text)
     if any(word in low for word in _SECRECY_WORDS) and (
         has_secrecy_marker(full_text) or _INDIVIDUAL_CASE.search(full_text)
@@ -1331,8 +1401,10 @@ def _parse_item(
             sections[-1][2].append(line)
 
     if case_number is None:
-        for line in flats[: body_start + 6]:
+        for position, line in enumerate(flats[: body_start + 6]):
             match = _dnr(line)
+            if match is None and _bare_label(line) in _DNR_LABELS and position + 1 < len(flats):
+                match = _dnr(f"{line} {flats[position + 1]}")  # "Diarienummer" / "KS 2023/1"
             if match:
                 case_number = match.group("value")
                 break
@@ -1492,8 +1564,9 @@ def _place(value: str) -> str | None:
     text = _TIME_TEXT.sub(" ", text)
     text = _WEEKDAY.sub(" ", text)
     text = _PLACE_CUT.sub("", text)
-    parts = [p.strip(" .:–—-") for p in re.split(r"[,;\t]", text)]
-    place = ", ".join(p for p in parts if p and not p.isdigit())
+    parts = [p.strip(" .:–—-()[]") for p in re.split(r"[,;\t]", text)]
+    # (a part with no letter is what the cuts left over: a number, a bracket)
+    place = ", ".join(p for p in parts if any(ch.isalpha() for ch in p))
     return clean(place)
 
 
@@ -1592,7 +1665,11 @@ def parse_blocks(
     )
 
     # --- approval and notice
-    draft_text = [*header_lines, title or ""]
+    # (not a contents row: "§ 12 Preliminär budgetram" names an item, not this protocol)
+    draft_text = [
+        *(line for line in header_lines if not _ITEM_HEAD.match(line)),
+        title or "",
+    ]
     draft = any(
         _DRAFT.search(line)
         for line in draft_text
