@@ -6,7 +6,9 @@ Expected values were written by reading the documents. Karlsruhe (real, Ortschaf
 
 from __future__ import annotations
 
+import codecs
 import json
+import random
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 
 from publisher.errors import MalformedDocument
-from publisher.extract import ExtractOptions, detect, extract
+from publisher.extract import ExtractOptions, detect, extract, oparl, parsing
 from publisher.extract.oparl import body_name_from_meeting
 from publisher.model import Item, Outcome, Protocol, Status, Votes, to_dict
 
@@ -476,3 +478,139 @@ def test_cli_extracts_karlsruhe() -> None:
     assert data["counts"] == {"items": 15, "confidential": 0, "public": 15}
     assert data["protocol"]["status"] == "draft"
     assert datetime.fromisoformat(data["meeting"]["start"]).utcoffset() == timedelta(hours=1)
+
+
+# --- the speed-only shortcuts give what the plain computation gives ------------------------
+
+
+def _random_strings(alphabet: str, seed: int, count: int = 3000, longest: int = 30) -> list[str]:
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    return [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, longest))) for _ in range(count)
+    ]
+
+
+_TEXTY = "aAäÄ ß\u00a0\u00ad\u0308\t\n\x07\x7f\x85\u2028\u200b\ufeffİıſ\u212a/:1."
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "  x  ", "a  b", "Ausschu\u0308sse", "a\u00a0b", "x\u00ady", "tab\tx", "ſ", "\ud800"],
+)
+def test_text_is_clean(text: str) -> None:
+    assert oparl._text(text) == parsing.clean(text)
+
+
+def test_text_is_clean_on_random_text() -> None:
+    for text in _random_strings(_TEXTY, seed=21):
+        assert oparl._text(text) == parsing.clean(text), repr(text)
+
+
+_DATY = "0123456789١٢ .-–—,:\namvoMDFSsſİK()öffentlichsitzung"
+
+
+def test_date_tail_shortcut_matches_the_expression() -> None:
+    names = [
+        "Sitzung des Bau- und Planungsausschusses am 15.01.2025",
+        "Kommission 15.01.",
+        "Rat, vom Mo, 3. 4. 25 und 2025-01-02",
+        "a b c d e 1.2.",
+        "1.2.",
+        "x\n1.2.\n3.4.",
+        *_random_strings(_DATY, seed=22, count=4000, longest=40),
+    ]
+    for name in names:
+        expected = oparl._DATE_TAIL.sub("", name)
+        if core := oparl._DATE_CORE.search(name):
+            assert oparl._without_date_tail(name, core.start()) == expected, repr(name)
+        else:
+            assert expected == name, repr(name)
+
+
+def test_body_name_prefilters_skip_no_match() -> None:
+    words = ["Gemeinderatssitzung", "GEMEINDERATSſITZUNG", "Rates", "BeiratS", "Kreistagſ"]
+    words += _random_strings("ratsgiunzRATSGIUNZſıİe", seed=23, count=4000, longest=14)
+    for word in filter(None, words):
+        if oparl._COMPOUND_SITZUNG.match(word):
+            assert oparl.fold(word[-7:]) == "sitzung", word
+        if oparl._GENITIVE.match(word):
+            assert oparl.fold(word[-1]) == "s", word
+    for name in _random_strings(_DATY, seed=24):
+        if oparl._NOISE_PAREN.search(name):
+            assert "(" in name
+
+
+_JSON = json.dumps(
+    {"type": "https://schema.oparl.org/1.1/Meeting", "name": "Rat", "x": "äö§"}, ensure_ascii=False
+)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _JSON.encode(),
+        codecs.BOM_UTF8 + _JSON.encode(),
+        codecs.BOM_UTF16_LE + _JSON.encode("utf-16-le"),
+        _JSON.encode("utf-16-le"),
+        _JSON.encode("cp1252"),
+        _JSON.replace("Rat", "<meta charset=windows-1252>").encode(),
+        _JSON.replace("Rat", "<META charset='koi8-r'>").encode(),
+        b'<?xml version="1.0" encoding="latin-1"?>' + _JSON.encode(),
+        _JSON.replace("äö", "\x7f" * 20).encode(),
+        _JSON.replace("äö", "\u0085" * 20).encode(),
+        _JSON.replace("äö", "\x7f\u0085" * 5).encode(),
+        _JSON.replace("Rat", "\\u0007" * 30).encode(),
+        _JSON.replace("Rat", "\x07").encode(),
+        _JSON.replace("x", "y" * 70000).encode(),
+        _JSON.encode()[:-1],
+        b"[" * 100000,
+        b"1" * 5000,
+        b"\xc2\xa0 ",
+        b"  \n ",
+        b"",
+    ],
+)
+def test_json_fast_path_is_the_full_path(data: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    # parse_json skips decode_text for plain UTF-8 JSON: same value, same exception
+    def outcome() -> Any:
+        try:
+            return parsing.parse_json(data, parsing.DEFAULT_MAX_BYTES)
+        except Exception as exc:  # noqa: BLE001 - the very exception is what is compared
+            return type(exc), str(exc)
+
+    fast = outcome()
+    monkeypatch.setattr(parsing, "_parse_plain_utf8_json", lambda data: parsing._NOT_PLAIN)
+    assert fast == outcome()
+
+
+def test_non_public_item_is_read_as_withheld() -> None:
+    data = meeting_json("lindenau-umwelt")
+    data["agendaItem"] = [
+        {
+            "id": "https://ris.example/item/1",
+            "number": "7",
+            "name": "Personalsache 811218-9876",
+            "public": False,
+            "result": "einstimmig beschlossen",
+            "resolutionText": "Ja: 9, Nein: 3",
+        }
+    ]
+    (withheld,) = from_json(data).items
+    assert withheld == Item(
+        number="7", outcome=Outcome.OTHER, public=False, id="https://ris.example/item/1"
+    )
+
+
+def test_decision_text_fills_only_what_the_result_leaves_open() -> None:
+    data = meeting_json("lindenau-umwelt")
+    data["agendaItem"] = [
+        {"name": "a", "public": True, "result": "abgelehnt", "resolutionText": "einstimmig"},
+        {"name": "b", "public": True, "result": "einstimmig beschlossen", "resolutionText": "x"},
+        {"name": "c", "public": True, "resolutionText": "Beschlossen. Ja: 9, Nein: 3"},
+        {"name": "d", "public": True, "result": "Ja: 5, Nein: 1", "resolutionText": "Ja: 9"},
+    ]
+    first, second, third, fourth = from_json(data).items
+    assert (first.outcome, first.unanimous) == (Outcome.REJECTED, True)
+    assert (second.outcome, second.unanimous) == (Outcome.APPROVED, True)
+    assert (third.outcome, third.votes) == (Outcome.APPROVED, Votes(yes=9, no=3))
+    assert fourth.votes == Votes(yes=5, no=1)

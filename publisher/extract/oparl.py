@@ -37,7 +37,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
+from unicodedata import is_normalized
 from urllib.parse import urljoin
 
 from publisher.errors import MalformedDocument
@@ -59,6 +61,7 @@ from publisher.model import (
     Status,
     Votes,
 )
+from publisher.privacy import fold
 
 FORMAT = "oparl"
 
@@ -79,6 +82,14 @@ _DATE_TAIL = re.compile(
     r"(?:\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{2,4})?|\d{4}-\d{2}-\d{2}).*$",
     re.I,
 )
+# Speed only: every match of ``_DATE_TAIL`` contains a date written as one of these (its two
+# alternatives without their optional tails; digits, dots, dashes and ``\s`` are the same with
+# and without ``re.I``). ``_DATE_TAIL`` tries its optional lead-in at every position of the
+# name, many times slower than this search, which starts with a bare ``\d`` the engine skips
+# to; most meeting names hold no date.
+_DATE_CORE = re.compile(r"\d(?:\d?\.\s?\d{1,2}\.|\d{3}-\d{2}-\d{2})")
+# The last two runs of word characters (and what surrounds them), read backwards.
+_TWO_RUNS = re.compile(r"\W*\w+\W*\w+\W*")
 _SITZUNG_PREFIX = re.compile(
     rf"^(?:{_STATE_WORDS}\s*)*\w*sitzung\s+(?P<article>des|der|im|in der|vom)\s+", re.I
 )
@@ -95,8 +106,11 @@ _STOP_WORDS = {"für", "der", "des", "zur", "zum", "von", "vom", "im", "am", "in
 
 def body_name_from_meeting(name: str) -> str | None:
     """The deciding body as named inside an OParl meeting name, in the nominative."""
-    text = _NOISE_PAREN.sub("", name)
-    text = _DATE_TAIL.sub("", text).strip(" ,-–—:")
+    # (each expression is only run when the text holds what every match of it contains)
+    text = _NOISE_PAREN.sub("", name) if "(" in name else name
+    if date_core := _DATE_CORE.search(text):
+        text = _without_date_tail(text, date_core.start())
+    text = text.strip(" ,-–—:")
     article = None
     if prefix := _SITZUNG_PREFIX.match(text):
         article = prefix["article"].lower()
@@ -104,15 +118,41 @@ def body_name_from_meeting(name: str) -> str | None:
     else:
         text = _SITZUNG_SUFFIX.sub("", text)
     words = text.split()
-    if len(words) == 1 and (compound := _COMPOUND_SITZUNG.match(words[0])):
+    # a word (no whitespace, so ``$`` is its end) matches ``_COMPOUND_SITZUNG`` only when it
+    # ends in "sitzung", ``_GENITIVE`` only when it ends in "s", both case-insensitively:
+    # ``fold`` lower-cases every character ``re.IGNORECASE`` equates with an ASCII letter to
+    # that letter (ſ is "s")
+    if (
+        len(words) == 1
+        and fold(words[0][-7:]) == "sitzung"
+        and (compound := _COMPOUND_SITZUNG.match(words[0]))
+    ):
         words = [compound[1]]
     if article == "des":
         for index, word in enumerate(words):
             if word.lower() in _STOP_WORDS or word.endswith(","):
                 break
-            if genitive := _GENITIVE.match(word):
+            if fold(word[-1]) == "s" and (genitive := _GENITIVE.match(word)):
                 words[index] = genitive[1]
     return clean(" ".join(words).strip(" ,-–—:"))
+
+
+def _without_date_tail(text: str, first_date: int) -> str:
+    """``_DATE_TAIL.sub("", text)`` for a text whose first date starts at ``first_date``.
+
+    Without a line break ``.*$`` runs to the end, so the result is the text before the
+    leftmost match, and a match starts at the first date at the latest. It starts no earlier
+    than the end of the third-last run of word characters before that date: what a match
+    puts before its date (separators, "am"/"vom", a weekday word) holds at most two runs of
+    word characters, and a later date lies behind still more runs. So the search starts
+    there instead of trying the expression's optional lead-in at every position of the name
+    (``\b`` and the other lookarounds still see the characters before the start position).
+    """
+    if "\n" in text:
+        return _DATE_TAIL.sub("", text)
+    back = _TWO_RUNS.match(text[first_date - 1 :: -1]) if first_date else None
+    match = _DATE_TAIL.search(text, first_date - back.end() if back else 0)
+    return text[: match.start()] if match else text
 
 
 # --- small typed accessors: JSON from the wild has any type anywhere -----------------------
@@ -120,8 +160,15 @@ def body_name_from_meeting(name: str) -> str | None:
 
 def _text(value: Any) -> str | None:
     if isinstance(value, str):
-        # URLs and ids are plain ASCII already; ``clean`` is for human text
-        if value.isascii() and value.isprintable() and "  " not in value:
+        # Exactly ``clean(value)``, without its work for a text that is clean already (ids,
+        # URLs, most names): a printable text holds no control character, no soft hyphen and
+        # no whitespace but " " (every other whitespace character is unprintable), so with no
+        # "  " and in NFC already (as ASCII always is) ``clean`` would only strip it.
+        if (
+            value.isprintable()
+            and "  " not in value
+            and (value.isascii() or is_normalized("NFC", value))
+        ):
             return value.strip() or None
         return clean(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -163,7 +210,7 @@ def _url(value: str | None, options: ExtractOptions) -> str | None:
 def _link(value: Any, options: ExtractOptions) -> Link | None:
     """A File object (or a File URL from OParl 1.0) as a link to the document itself."""
     if isinstance(value, str):
-        url = _url(clean(value), options)
+        url = _url(_text(value), options)
         return Link(url=url) if url else None
     if not isinstance(value, dict) or value.get("deleted") is True:
         return None
@@ -244,18 +291,22 @@ def _meeting_object(doc: Any) -> dict[str, Any]:
     raise MalformedDocument("JSON that is not an OParl Meeting object")
 
 
-def _is_public(raw: dict[str, Any], number: str) -> bool:
-    if "public" not in raw:
+_ABSENT = object()
+
+
+def _is_public(value: Any, number: str) -> bool:
+    """Whether an item is public, from its ``public`` value (``_ABSENT`` without one)."""
+    if value is True:
+        return True
+    if value is _ABSENT:
         # SessionNet numbers non-public items "N 1", "N 2" ("Ö 1" for public ones)
         return not re.match(r"^N\s*\d", number)
-    value = raw["public"]
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "ja", "yes", "öffentlich")
-    return value is True or (isinstance(value, int) and value == 1)
+    return isinstance(value, int) and value == 1
 
 
-def _case_number(raw: dict[str, Any]) -> str | None:
-    consultation = raw.get("consultation")
+def _case_number(consultation: Any) -> str | None:
     if isinstance(consultation, dict):
         paper = consultation.get("paper")
         if isinstance(paper, dict):
@@ -271,36 +322,56 @@ def _reading(wording: str) -> tuple[Outcome, bool | None, Votes | None]:
 # ``result`` phrases come from each vendor's short list ("einstimmig beschlossen"), so the same
 # few dozen recur in every meeting: worth remembering. Resolution texts are unique: not cached.
 _result_reading = lru_cache(maxsize=1024)(_reading)
+_NO_READING: tuple[Outcome, bool | None, Votes | None] = (Outcome.OTHER, None, None)
 
 
 def _item(raw: dict[str, Any], position: int, options: ExtractOptions) -> Item:
-    number = _text(raw.get("number")) or _text(raw.get("order")) or str(position)
-    result = _text(raw.get("result"))
-    resolution = raw.get("resolutionText")
+    get = raw.get
+    number = _text(get("number")) or _text(get("order")) or str(position)
+    item_id = _text(get("id"))
+    resolution_file = get("resolutionFile")
+    auxiliary_file = get("auxiliaryFile")
+    attachments: tuple[Link, ...] = ()
+    if resolution_file is not None or auxiliary_file is not None:
+        attachments = _links(_objects(resolution_file) + _objects(auxiliary_file), options)
+    public = get("public", _ABSENT)
+    if public is not True and not _is_public(public, number):
+        # ``privacy.protect`` withholds every non-public item whatever it says, keeping only
+        # its number and id (``privacy.withhold``): its title, decision and their reading
+        # would be thrown away unread, so they are not worked out. (Its attachments are, as
+        # before: with a base URL a malformed one raises, and still does.)
+        return Item(number=number, public=False, id=item_id)
+    result = _text(get("result"))
+    resolution = get("resolutionText")
     decision = _plain(resolution) if isinstance(resolution, str) else None
-    outcome, unanimous, votes = _result_reading(result) if result else (Outcome.OTHER, None, None)
+    outcome, unanimous, votes = _result_reading(result) if result else _NO_READING
     if decision:
-        decision_outcome, decision_unanimous, decision_votes = _reading(decision)
+        # The decision text only fills what the result phrase leaves open: its outcome when
+        # there is no result, unanimity unless the result already says so, counts unless the
+        # result gives them (a ``Votes`` is always true). Each reading is a pure function, so
+        # one whose answer would be discarded is not computed.
         if not result:
-            outcome = decision_outcome
-        unanimous = unanimous or decision_unanimous
-        votes = votes or decision_votes
-    attachments = _links(
-        _objects(raw.get("resolutionFile")) + _objects(raw.get("auxiliaryFile")), options
-    )
+            outcome = classify(decision)
+        if not unanimous:
+            unanimous = is_unanimous(decision)
+        if votes is None:
+            votes = find_votes(decision)
     return Item(
         number=number,
-        title=_text(raw.get("name")),
-        case_number=_case_number(raw),
+        title=_text(get("name")),
+        case_number=_case_number(get("consultation")),
         decision=decision,
         outcome=outcome,
         outcome_text=result,
         unanimous=unanimous,
         votes=votes,
         attachments=attachments,
-        public=_is_public(raw, number),
-        id=_text(raw.get("id")),
+        public=True,
+        id=item_id,
     )
+
+
+_ORDER = itemgetter("order")
 
 
 def _items(meeting: dict[str, Any], options: ExtractOptions) -> tuple[Item, ...]:
@@ -311,16 +382,17 @@ def _items(meeting: dict[str, Any], options: ExtractOptions) -> tuple[Item, ...]
         for raw in _objects(meeting.get("agendaItem"))
         if isinstance(raw, dict) and raw.get("deleted") is not True
     ]
-    orders = [raw.get("order") for raw in raw_items]
-    if orders and all(isinstance(o, int) and not isinstance(o, bool) for o in orders):
+    # JSON numbers are ``int``, ``float`` or ``bool`` (an ``int``) only, so ``type(o) is int``
+    # is ``isinstance(o, int) and not isinstance(o, bool)``, and ``int(o)`` is ``o`` itself
+    if raw_items and all(type(raw.get("order")) is int for raw in raw_items):
         # the array should already be in meeting order; ``order`` says so explicitly
-        raw_items.sort(key=lambda raw: int(raw["order"]))
-    return tuple(_item(raw, position, options) for position, raw in enumerate(raw_items, 1))
+        raw_items.sort(key=_ORDER)
+    return tuple([_item(raw, position, options) for position, raw in enumerate(raw_items, 1)])
 
 
 def _location(value: Any) -> str | None:
     if isinstance(value, str):
-        text = clean(value)
+        text = _text(value)
         return None if text is None or _is_url(text) else text
     if not isinstance(value, dict):
         return None
@@ -339,7 +411,7 @@ def _body(meeting: dict[str, Any], title: str | None, options: ExtractOptions) -
     org_name = None
     for org in organizations:
         if isinstance(org, str) and body_id is None:
-            body_id = clean(org)
+            body_id = _text(org)
         elif isinstance(org, dict):
             body_id = body_id or _text(org.get("id"))
             org_name = org_name or _text(org.get("name")) or _text(org.get("shortName"))
@@ -375,7 +447,8 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
     day = day or end_day
 
     results = meeting.get("resultsProtocol")
-    has_results = _link(results, options) is not None or (
+    results_link = _link(results, options)
+    has_results = results_link is not None or (
         isinstance(results, dict) and bool(results) and results.get("deleted") is not True
     )
     cancelled = meeting.get("cancelled") is True
@@ -388,7 +461,7 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
         link
         for link in (
             _link(meeting.get("invitation"), options),
-            _link(results, options),
+            results_link,
             _link(meeting.get("verbatimProtocol"), options),
         )
         if link
