@@ -7,6 +7,7 @@ published. Written by hand — the format is small and every rule that matters i
   all-day ``VALUE=DATE`` event;
 * a retracted meeting keeps its event (the meeting took place) under a generic localized
   title, without location or links: the retraction may have been for privacy;
+* a meeting its source marks as called off (OParl ``cancelled``) is ``STATUS:CANCELLED``;
 * ``UID`` is the meeting id (stable across rebuilds and corrections), ``SEQUENCE`` its
   version and ``DTSTAMP`` the stored time of its last change — never the build time, so an
   unchanged calendar keeps its bytes.
@@ -91,7 +92,8 @@ def event_lines(site: Site, meeting: dict[str, Any]) -> list[str] | None:
     if info.get("location"):
         lines.append(f"LOCATION:{escape(info['location'])}")
     lines.append(f"CATEGORIES:{escape(meeting['body_name'])}")
-    lines.append("STATUS:CONFIRMED")
+    # a meeting the source says was called off stays in the calendar, marked so (RFC 5545)
+    lines.append("STATUS:CANCELLED" if info.get("cancelled") else "STATUS:CONFIRMED")
     lines.append("TRANSP:OPAQUE")
     if meeting.get("publication_state") == "published":
         page = meeting_page(site, meeting["id"])

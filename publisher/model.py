@@ -94,6 +94,8 @@ class Meeting:
     location: str | None = None
     id: str | None = None
     closed: bool = False
+    #: the source says the meeting was called off (OParl ``cancelled``): no minutes will come
+    cancelled: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,8 @@ Flags, each computed from what the database knows (so every process agrees):
 * **overdue**: a meeting whose date is more than ``overdue_days`` ago and whose protocol is
   not approved (a draft, or an OParl meeting without a results protocol), grouped by body —
   the promise municipalities make is "minutes within two weeks". Only meetings of sources in
-  the configuration count, and none that vanished from their source. (A cancelled OParl
-  meeting is still flagged: the model has no "cancelled" flag yet.)
+  the configuration count, and none that vanished from their source or that the source says
+  were cancelled (OParl ``cancelled``): no minutes will come for those.
 
 ``broker`` probes Redis or AMQP (RabbitMQ) with one-second timeouts and reports ``unreachable``
 rather than fail;
@@ -29,6 +29,7 @@ Celery itself).
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -133,7 +134,9 @@ def overdue(ctx: Context) -> list[dict[str, Any]]:
     m = meetings.c
     with ctx.store.engine.connect() as conn:
         rows = conn.execute(
-            sa.select(m.id, m.source_id, m.body_name, m.body_slug, m.meeting_date, m.status)
+            sa.select(
+                m.id, m.source_id, m.body_name, m.body_slug, m.meeting_date, m.status, m.protocol
+            )
             .where(
                 m.status != "approved",
                 m.meeting_date.is_not(None),
@@ -145,6 +148,8 @@ def overdue(ctx: Context) -> list[dict[str, Any]]:
         ).mappings()
         by_body: dict[str, dict[str, Any]] = {}
         for row in rows:
+            if json.loads(row["protocol"]).get("meeting", {}).get("cancelled"):
+                continue  # called off: there will be no minutes to wait for
             body = by_body.setdefault(
                 row["body_slug"],
                 {"body": row["body_name"], "body_slug": row["body_slug"], "meetings": []},

@@ -1046,3 +1046,32 @@ def test_render_all_restores_every_archive_page_at_the_current_base_url(
 def test_the_last_check_knows_every_separator_privacy_knows(written: str) -> None:
     with pytest.raises(UnsafeOutput):
         check_output("x.atom", f"Ansökan från {written}".encode())
+
+
+def test_a_cancelled_meeting_is_cancelled_in_the_calendar(tmp_path: Path) -> None:
+    drop = tmp_path / "ris"
+    drop.mkdir()
+    held = json.loads(
+        (FIXTURES / "oparl" / "umweltausschuss-lindenau-2024-09-12.json").read_bytes()
+    )
+    (drop / "held.json").write_text(json.dumps(held), "utf-8")
+    called_off = dict(held, id=held["id"] + "-b", start="2024-10-10T17:00:00+02:00", cancelled=True)
+    called_off.pop("end", None)
+    called_off.pop("resultsProtocol", None)
+    (drop / "called-off.json").write_text(json.dumps(called_off), "utf-8")
+    for path in drop.iterdir():  # written long ago: settled for the source
+        os.utime(path, (T0.timestamp() - 86400, T0.timestamp() - 86400))
+    made = Build(tmp_path, drop_source(drop, "ris"))
+    try:
+        made.run(T0)
+        (calendar,) = (made.out / "calendar").glob("*.ics")
+        events = "\n".join(unfold(calendar.read_bytes())).split("BEGIN:VEVENT")[1:]
+        status = {
+            next(line for line in e.splitlines() if line.startswith("DTSTART"))[8:16]: next(
+                line for line in e.splitlines() if line.startswith("STATUS:")
+            )
+            for e in events
+        }
+        assert status == {"20240912": "STATUS:CONFIRMED", "20241010": "STATUS:CANCELLED"}
+    finally:
+        made.close()

@@ -562,3 +562,85 @@ def test_meeting_page_reads_as_a_person_would(name: str) -> None:
     assert out["meeting"]["start"] == expected["start"]
     assert out["meeting"]["end"] == expected["end"]
     assert out["protocol"]["status"] == expected["status"]
+
+
+# OParl meetings (1.0 and 1.1, wrappers, wordings): item outcomes in order, "secret" withheld
+OPARL: dict[str, dict[str, Any]] = {
+    "o01-oparl10-hainbach-rat-naive-dates.json": {
+        "body": "Stadtrat Hainbach",
+        "start": "2023-05-10T18:00:00+02:00",
+        "status": "approved",
+        "outcomes": [
+            "other",
+            "approved",
+            "noted",
+            "withdrawn",
+            "postponed",
+            "approved",
+            "rejected",  # "einstimmig abgelehnt" is no approval
+            "secret",
+        ],
+    },
+    "o02-oparl11-lindtal-votes-nonpublic.json": {
+        "body": "Haupt- und Finanzausschuss",
+        "status": "approved",
+        "outcomes": [
+            "recommended",  # "Beschlussempfehlung an den Rat"
+            "approved",
+            "rejected",
+            "secret",
+            "postponed",
+            "elected",
+            "noted",
+        ],
+        "votes": {"1": (12, 5, 2), "3": (7, 11, None)},
+    },
+    "o03-oparl11-cancelled-no-state.json": {
+        "body": "Sportausschuss",
+        "status": "draft",
+        "cancelled": True,
+        "outcomes": ["other"],
+    },
+    "o04-oparl11-utc-z-list-wrapper.json": {
+        "body": "Ortsbeirat Seestadt-Nord",
+        "status": "approved",
+        "outcomes": ["approved", "rejected", "noted"],  # Zustimmung, Ablehnung
+    },
+    "o06-oparl11-numbers-order-only-entities.json": {
+        "body": "Schulausschuss",
+        "status": "approved",
+        "outcomes": ["approved", "approved", "referred_back", "withdrawn"],
+        "titles": {"2": "Schulentwicklungsplan & Raumbedarf"},  # "&amp;" in the JSON
+    },
+    "o07-oparl11-invited-future.json": {
+        "body": "Kulturausschuss",
+        "status": "draft",
+        "outcomes": ["other", "secret"],
+    },
+    "o08-oparl11-date-only-mixed-wording.json": {
+        "body": "Ausschuss für Bauen und Verkehr",
+        "status": "approved",
+        "outcomes": ["approved", "rejected", "noted", "postponed", "approved"],
+        "votes": {"4": (8, 3, 1)},
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPARL))
+def test_oparl_meeting_reads_as_a_person_would(name: str) -> None:
+    expected = OPARL[name]
+    out = _output(GENERALITY / "oparl" / name)
+    assert out["format"] == "oparl"
+    assert out["body"]["name"] == expected["body"]
+    assert out["protocol"]["status"] == expected["status"]
+    assert out["meeting"]["cancelled"] is expected.get("cancelled", False)
+    if "start" in expected:
+        assert out["meeting"]["start"] == expected["start"]
+    got = [item["outcome"] if item["public"] else "secret" for item in out["items"]]
+    assert got == expected["outcomes"]
+    by_number = {item["number"]: item for item in out["items"]}
+    for number, (yes, no, abstain) in expected.get("votes", {}).items():
+        votes = by_number[number]["votes"]
+        assert (votes["yes"], votes["no"], votes["abstain"]) == (yes, no, abstain), number
+    for number, title in expected.get("titles", {}).items():
+        assert by_number[number]["title"] == title

@@ -326,6 +326,8 @@ def test_link_title_falls_back_to_file_name() -> None:
 def test_cancelled_meeting_is_a_draft() -> None:
     protocol = parsed("lindenau-abgesagt")
     assert protocol.protocol.status is Status.DRAFT
+    assert protocol.meeting.cancelled is True
+    assert parsed("lindenau-umwelt").meeting.cancelled is False
     assert protocol.body.name == "Bau- und Planungsausschuss"
     assert item("lindenau-abgesagt", "2").outcome is Outcome.WITHDRAWN  # abgesetzt
 

@@ -61,6 +61,7 @@ def add_meeting(
     status_: str = "approved",
     approved_at: date | None = None,
     gone: bool = False,
+    cancelled: bool = False,
 ) -> str:
     mid = f"{source_id}-{body[:3].lower()}-{day.isoformat()}"
     with ctx.store.begin() as conn:
@@ -78,7 +79,7 @@ def add_meeting(
                 "approved_at": approved_at,
                 "version": 1,
                 "content_hash": mid,
-                "protocol": "{}",
+                "protocol": '{"meeting": {"cancelled": true}}' if cancelled else "{}",
                 "created_at": NOW,
                 "updated_at": NOW,
                 "gone_at": NOW if gone else None,
@@ -196,6 +197,22 @@ def test_overdue_meetings_are_flagged_per_body(
     assert overdue["Socialnämnden"]["meetings"][0]["days_since"] == 20
     assert [m["meeting_id"] for m in overdue["Umweltausschuss"]["meetings"]] == [oparl]
     assert by_id(report)["alpha"]["drafts"] == 2  # the gone one is not waiting any more
+
+
+def test_a_cancelled_meeting_is_not_overdue(tmp_path: Path, contexts: list[Context]) -> None:
+    # OParl says the meeting was called off: there will never be minutes to wait for
+    ctx = make_ctx(tmp_path, f"sqlite:///{tmp_path}/p.db", contexts)
+    add_meeting(ctx, "beta", TODAY - timedelta(days=40), body="Bauausschuss", status_="draft")
+    add_meeting(
+        ctx,
+        "beta",
+        TODAY - timedelta(days=30),
+        body="Bauausschuss",
+        status_="draft",
+        cancelled=True,
+    )
+    (late,) = status.overdue(ctx)
+    assert [m["meeting_date"] for m in late["meetings"]] == [TODAY - timedelta(days=40)]
 
 
 def test_overdue_days_is_configurable(tmp_path: Path, contexts: list[Context]) -> None:

@@ -34,6 +34,7 @@ Decisions this module makes, and why:
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, datetime
 from functools import lru_cache
@@ -158,8 +159,15 @@ def _without_date_tail(text: str, first_date: int) -> str:
 # --- small typed accessors: JSON from the wild has any type anywhere -----------------------
 
 
+# Some RIS servers put HTML-escaped text in JSON strings ("Schulentwicklungsplan &amp;
+# Raumbedarf"): a character reference is never what the author wrote.
+_CHARACTER_REFERENCE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+
+
 def _text(value: Any) -> str | None:
     if isinstance(value, str):
+        if "&" in value and _CHARACTER_REFERENCE.search(value):
+            value = html.unescape(value)
         # Exactly ``clean(value)``, without its work for a text that is clean already (ids,
         # URLs, most names): a printable text holds no control character, no soft hyphen and
         # no whitespace but " " (every other whitespace character is unprintable), so with no
@@ -477,6 +485,7 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
             end=end,
             location=_location(meeting.get("location")),
             id=meeting_url,
+            cancelled=cancelled,
         ),
         protocol=ProtocolState(
             status=Status.APPROVED if approved else Status.DRAFT,
