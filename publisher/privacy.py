@@ -53,7 +53,10 @@ _SECRECY = re.compile(
     r"|\bsärskilt protokoll|\bsärskilt sekretessprotokoll|\bsekretessprövning"
     r"|\bseparat protokoll|\bseparat sekretessprotokoll"
     r"|\bnicht öffentlich|\bnichtöffentlich|\bunntatt offentlighet|\bunntatt fra offentlighet"
-    r"|\bclosed session|\bin camera\b|\bexecutive session",
+    r"|\bclosed session|\bin camera\b|\bexecutive session"
+    # English local government: "exempt information", the press and public excluded
+    r"|\(exempt\)|\bexempt information|\bexclu(?:de|ded|ding|sion of) the press and (?:the )?public"
+    r"|\bpress and public (?:were |be |are )?excluded|\bconfidential nature of the business",
     re.IGNORECASE,
 )
 
@@ -66,7 +69,7 @@ _SECRECY = re.compile(
 # (``\d\d{5}`` is ``\d{6}``; written so, the engine skips to the next digit before trying)
 _NUMBER_SHAPE = re.compile(rf"\d\d{{5}}{SEPARATOR}?\d{{4}}")
 # Every secrecy alternative above contains one of these words; most texts contain none.
-_SECRECY_WORDS = (
+SECRECY_WORDS = (
     "sekretess",
     "osl",
     "särskilt",
@@ -76,6 +79,9 @@ _SECRECY_WORDS = (
     "camera",
     "executive",
     "separat",
+    "exempt",
+    "press",
+    "confidential",
 )
 
 
@@ -139,7 +145,7 @@ def has_secrecy_marker(*texts: str | None) -> bool:
         if not text:
             continue
         lowered = fold(text)
-        for word in _SECRECY_WORDS:
+        for word in SECRECY_WORDS:
             if word in lowered:
                 if _SECRECY.search(text):
                     return True

@@ -186,3 +186,43 @@ def test_a_number_right_after_a_string_ending_in_digits_is_masked() -> None:
 
 def test_separat_protokoll_is_a_secrecy_marker() -> None:
     assert has_secrecy_marker("Ärendet redovisas i separat protokoll.")
+
+
+# One wording per secrecy marker privacy knows, as documents write them
+_MARKERS = [
+    "Sekretess enligt 26 kap. 1 § OSL",
+    "Ärendet är sekretessbelagt",
+    "Uppgifterna omfattas av sekretess",
+    "enligt 23 kap. 2 § OSL",
+    "offentlighets- och sekretesslagen",
+    "Beslutet redovisas i särskilt protokoll",
+    "Särskilt sekretessprotokoll förs",
+    "Ärendet redovisas i separat protokoll",
+    "Sekretessprövning har skett",
+    "nicht öffentlich",
+    "Nichtöffentliche Sitzung",
+    "Unntatt offentlighet",
+    "Closed session: staff contract",
+    "Heard in camera",
+    "Executive session",
+    "Staffing matters (exempt)",
+    "Not for publication: exempt information under Schedule 12A",
+    "Members resolved to exclude the press and public",
+    "That the press and public be excluded",
+    "owing to the confidential nature of the business",
+]
+
+
+@pytest.mark.parametrize("text", _MARKERS)
+def test_every_secrecy_marker_withholds_the_item(text: str) -> None:
+    assert has_secrecy_marker(text)
+    # and the Swedish extractor's own prefilter lets it through to the same check
+    from publisher.extract import extract
+
+    page = (
+        "<html><body><h1>Socialnämnden protokoll</h1><p>Sammanträdesdatum 2024-06-18</p>"
+        "<p>Justerare: Anna Berg</p><h2>§ 1 Ärende</h2>"
+        f"<p>{text}.</p><p>Beslut: Nämnden beslutar enligt förslaget.</p></body></html>"
+    ).encode()
+    (item,) = extract(page, "sv-html").items
+    assert item.public is False

@@ -58,7 +58,7 @@ from publisher.model import (
     Status,
     Votes,
 )
-from publisher.privacy import fold, has_secrecy_marker
+from publisher.privacy import SECRECY_WORDS, fold, has_secrecy_marker
 
 FORMAT = "sv-html"
 
@@ -600,16 +600,10 @@ _VOTE_WORDS = ("röst", "votering", "nej", "ja:", "avst")
 _UNANIMOUS_WORDS = (
     "enhällig", "enstämmig", "enig", "unanim", "einstimm", "enstemm", "objection", "nem",
 )  # fmt: skip
+# privacy's own prefilter words (each of its secrecy markers contains one), and those of
+# _INDIVIDUAL_CASE
 _SECRECY_WORDS = (
-    "sekretess",
-    "osl",
-    "särskilt protokoll",
-    "separat",
-    "nicht",
-    "unntatt",
-    "closed session",
-    "in camera",
-    "executive session",
+    *SECRECY_WORDS,
     "individärende",
     "enskilt ärende",
     "enskild ärende",
@@ -1376,8 +1370,9 @@ def _parse_item(
     # Confidential first: nothing more is read from an item that will be withheld anyway.
     # Cheap substring tests on the lower-cased text decide which of the costlier regular
     # expressions can match at all: most items have no secrecy marker, vote or reservation.
-    # Every word of privacy's secrecy markers contains one of _SECRECY_WORDS, so its full
-    # (slow) expression only runs on items that might be confidential.
+    # Every secrecy marker privacy knows contains one of its SECRECY_WORDS, part of
+    # _SECRECY_WORDS, so its full (slow) expression only runs on items that might be
+    # confidential.
     all_text = "\n".join(flats)
     full_text = f"{segment.label}\n{segment.rest}\n{title or ''}\n{all_text}"
     low = fold(full_text)
