@@ -458,8 +458,9 @@ TEI: dict[str, dict[str, Any]] = {
     "t02-riksdag-heavy-ocr.xml": {
         "body": "Riksdagen",
         "status": "approved",
-        # "§ l 4" (an OCR'd 1) is not read as a heading: its text runs into § 1
-        "outcomes": ["approved", "postponed", "elected"],
+        # "§ l 4" (an OCR'd 1) is not read as a heading: its text runs into § 1, whose
+        # "Kam maren biföll" (OCR again) is not the Riksdag's wording
+        "outcomes": ["other", "postponed", "elected"],
     },
     "t03-parlamint-de-landtag.xml": {
         "body": "Landtag Waldmark",

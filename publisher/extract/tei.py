@@ -48,13 +48,13 @@ _PARAGRAPH = re.compile(
 # What the chamber (or its Speaker) did, after the subject in _DECISION's first alternative.
 _VERBS = (
     r"\b(?:biföll|bifaller|avslog|avslår|beslutade|beslöt|godkände|godkänner|antog|medgav"
-    r"|förklarade|återförvisade|bordlade|hänvisade|lade\s+\w*\s*till\s+handlingarna)\b"
+    r"|förklarade|återförvisade|bordlade|hänvisade|valde|lade\s+\w*\s*till\s+handlingarna)\b"
 )
 # Sentences that state what the chamber decided, as opposed to what was announced or said.
 _DECISION = re.compile(
     r"(?:(?:\b(?:förste|andre|tredje)\s+vice\s+)?\b(?:kammaren|riksdagen|talmannen|talman)\b"
     r"[^.]{0,60}?" + _VERBS + r"|\bförklarade\s+(?:\w+\s+){0,8}?valda?\b"
-    r"|\bärendet\s+(?:bordlades|återremitterades|avgjordes)\b"
+    r"|\bärendet\s+(?:bordlades|återremitterades|avgjordes)\b|\bföredrogs\s+och\s+bordlades\b"
     r"|\b(?:the\s+(?:house|chamber|assembly)\s+(?:agreed|adopted|approved|rejected|elected))\b"
     r"|\b(?:protokollet\b[^.]{0,40}\bjusterades)\b)[^.]*\.?",
     re.IGNORECASE,
@@ -70,7 +70,7 @@ _VOTE_CONTEXT = re.compile(
 # Speed only: every match of _DECISION starts with one of these words (see ``_decision``).
 _DECISION_WORDS = (
     "förste", "andre", "tredje", "kammaren", "riksdagen", "talman", "förklarade", "ärendet",
-    "the", "protokollet",
+    "the", "protokollet", "föredrogs",
 )  # fmt: skip
 _SUBJECTS = frozenset(_DECISION_WORDS[:6])  # these open only _DECISION's first alternative
 # Every match of _VERBS contains one of these, lower case ("bif" for "biföll" and "bifaller",
@@ -78,10 +78,10 @@ _SUBJECTS = frozenset(_DECISION_WORDS[:6])  # these open only _DECISION's first 
 # alternative needs one too: "förklarade".
 _VERB_WORDS = (
     "bif", "avsl", "besl", "godkän", "antog", "medgav", "förklarade", "återförvisade",
-    "bordlade", "hänvisade", "handlingarna",
+    "bordlade", "hänvisade", "valde", "handlingarna",
 )  # fmt: skip
 # The first words of the other alternatives
-_OTHER_STARTS = ("ärendet", "the", "protokollet")
+_OTHER_STARTS = ("ärendet", "the", "protokollet", "föredrogs")
 _BOUNDARY = re.compile(r"\b")
 # Speed only: every match of _VOTE_CONTEXT contains one of these ("vot" for votering, voting
 # and votanti, "röst" for omröstning, röstade and ja-röster), so does its case-folded text.
@@ -276,14 +276,17 @@ def _stated_result(record: list[str]) -> str | None:
     return None
 
 
-def _item(section: _Section, source_id: str | None) -> Item:
+def _item(section: _Section, source_id: str | None, stated_results: bool) -> Item:
     text = _record_text(section.record)
     folded = fold(text)
     decision = _decision(text, folded)
-    if decision is None and text:
-        # Not in the Riksdag's wording: the record's first sentence that states a result
+    if decision is None and stated_results and text and classify(text) is not Outcome.OTHER:
+        # Not a Riksdag record, whose own wording _DECISION knows: the record's first
+        # sentence that states a result
         # ("Der Antrag ist abgelehnt.", "Question accordingly agreed to.", "L'Assemblea
-        # approva."). The record is the chamber's own voice; speeches are not in it.
+        # approva."). The record is the chamber's own voice; speeches are not in it. (When
+        # no rule matches the whole record, none matches one of its sentences: one call
+        # instead of one per sentence for the many sections that only announce.)
         decision = _stated_result(section.record)
     outcome = classify(decision) if decision else Outcome.OTHER
     context = ""
@@ -463,7 +466,8 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
     source_id = root.get(XML_ID) or None
     title = _title(index)
     lang = root.get(XML_LANG) or (text_el.get(XML_LANG) if text_el is not None else None)
-    if lang is None and _RIKSDAG.search(f"{title or ''} {source_id or ''}"):
+    riksdag = _RIKSDAG.search(f"{title or ''} {source_id or ''}") is not None
+    if lang is None and riksdag:
         lang = "sv"
     day = _date(index)
     chamber = Body(name=options.body) if options.body else _body(index, title, source_id, lang)
@@ -472,7 +476,7 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
         body=chamber,
         meeting=Meeting(title=title, date=day, location=_location(index), id=source_id),
         protocol=ProtocolState(status=_status(index, title), posted_at=_published(index, day)),
-        items=tuple(_item(s, source_id) for s in _sections(body)),
+        items=tuple(_item(s, source_id, not riksdag) for s in _sections(body)),
         links=_facsimile(index),
         language=options.language or lang,
         source_id=source_id,
