@@ -9,6 +9,7 @@ and a later recount corrects the ayes to 76. The printed figures and the recount
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -472,3 +473,105 @@ def test_vote_labels_in_any_case_spelling_are_counted_not_a_crash(
 
     votes = find_votes(text)
     assert votes is not None and (votes.yes, votes.no) == (yes, no)
+
+
+# --- speed-only shortcuts of publisher/extract/akn.py: never a different answer -----------------
+
+# the characters re.IGNORECASE equates with ASCII letters but str.lower does not, digits of
+# other scripts, and what the count expressions read around their labels
+_TRICKY = ["ſ", "İ", "ı", "K", "١٢", "３", " ", ":", ", ", "-", "\n", "7", "12", "by ", " to "]
+
+
+def _shortcut_texts(words: list[str], seed: int, count: int = 3000) -> list[str]:
+    import random
+
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+
+    def spell(word: str) -> str:
+        spelled = "".join(c.upper() if rng.random() < 0.4 else c for c in word)
+        for plain, odd in (("s", "ſ"), ("i", "ı"), ("I", "İ"), ("k", "K"), ("K", "K")):
+            if rng.random() < 0.3:
+                spelled = spelled.replace(plain, odd)
+        return spelled
+
+    pieces = [*words, *_TRICKY]
+    return [
+        "".join(
+            spell(rng.choice(pieces))[: rng.randint(1, 20)] if rng.random() < 0.8 else " "
+            for _ in range(rng.randint(0, 7))
+        )
+        for _ in range(count)
+    ]
+
+
+def test_count_prefilter_admits_every_count_find_votes_reads() -> None:
+    # find_votes skips texts without its words; the full readings must agree on every text
+    from publisher.extract import votecounts
+
+    words = [*votecounts._CATEGORY, "stimmen", "votes", "voti", "röster", "by", "to", "mit"]
+    examples = [
+        "Ja: 9, Nein: 3, Enthaltung: 1",
+        "12 Ja-Stimmen, 3 Nein-Stimmen",
+        "bei 2 Gegenstimmen und 1 Enthaltung",
+        "mit 9:3:1 Stimmen",
+        "mit 9:3 Stimmen",
+        "Ayes 21, Noes 9",
+        "Tá, 63; Níl, 45",
+        "carried by 72 to 56 votes",
+        "favorevoli 18, contrari 5, astenuti 2",
+        "AYEſ 4 NOEſ 5",
+        "İN FAVOUR 12, AGAINST 3",
+        "voti 3/2/1",
+    ]
+    gate = votecounts._COUNT_WORDS
+    try:
+        votecounts._COUNT_WORDS = re.compile("")  # the gate open: every text read in full
+        full = [votecounts.find_votes(t) for t in examples + _shortcut_texts(words, seed=21)]
+    finally:
+        votecounts._COUNT_WORDS = gate
+    fast = [votecounts.find_votes(t) for t in examples + _shortcut_texts(words, seed=21)]
+    assert fast == full
+    assert sum(v is not None for v in full) > 20  # the texts do state counts
+
+
+def test_unanimous_prefilter_answers_as_the_expression() -> None:
+    from publisher.extract import outcomes
+
+    words = ["einstimmig", "unanimously", "enhälligt", "enstämmigt", "enstemmig"]
+    words += ["without objection", "nem. con.", "nem con", "carried"]
+    for text in _shortcut_texts(words, seed=22):
+        expected = True if outcomes._UNANIMOUS.search(text) else None
+        assert outcomes.is_unanimous(text) == expected, text
+
+
+def test_draft_prefilter_answers_as_the_expression() -> None:
+    from publisher.extract import akn as akn_module
+
+    words = ["draft", "provisional", "uncorrected", "subject to confirmation", "not yet"]
+    words += ["approved", "bozza", "provvisorio", "vorläufig", "utkast", "ojusterad", "projet"]
+    for text in _shortcut_texts(words, seed=23):
+        assert akn_module._is_draft(text) == bool(akn_module._DRAFT.search(text)), text
+
+
+def test_element_names_in_any_case_with_comments_read_the_same() -> None:
+    # the walk of a section caches what it does per tag: other spellings of the same name
+    # (and comments, whose tag is no string) must be read exactly as the usual ones
+    protocol = akn(
+        """<akomaNtoso><debateRecord><meta><identification source="#x"><FRBRWork>
+        <FRBRuri value="/akn/xx/debaterecord/2024-01-02"/><FRBRdate date="2024-01-02" name="x"/>
+        </FRBRWork></identification></meta>
+        <preface><p><docProponent>Town Council</docProponent></p></preface>
+        <debateBody>
+          <DebateSection eId="s1"><NUM>1.</NUM><!-- c --><HEADING>Budget</HEADING>
+            <SPEECH><P>I move that it be rejected.</P></SPEECH>
+            <Content><!-- c --><NARRATIVE>The budget was approved unanimously.</NARRATIVE></Content>
+          </DebateSection>
+          <debatesection eId="s2"><SubHeading>Roads</SubHeading>
+            <container><heading>Nested</heading><p>Referred back.</p></container>
+          </debatesection>
+        </debateBody></debateRecord></akomaNtoso>"""
+    )
+    first, second = protocol.items
+    assert (first.number, first.title, first.outcome) == ("1.", "Budget", Outcome.APPROVED)
+    assert first.decision == "The budget was approved unanimously." and first.unanimous
+    assert (second.number, second.title, second.outcome) == ("2", "Roads", Outcome.REFERRED_BACK)

@@ -37,14 +37,14 @@ What becomes what, and why:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from lxml import etree
 
 from publisher.errors import MalformedDocument
-from publisher.extract import ExtractOptions
+from publisher.extract import ExtractOptions, outcomes
 from publisher.extract.dates import find_date, parse_iso_datetime, zone
 from publisher.extract.outcomes import classify, is_unanimous
 from publisher.extract.parsing import clean, element_text, parse_xml
@@ -59,6 +59,7 @@ from publisher.model import (
     Status,
     Votes,
 )
+from publisher.privacy import fold
 
 FORMAT = "akn"
 
@@ -271,7 +272,10 @@ def _vote_category(ref: str | None, concepts: dict[str, str]) -> str | None:
     for candidate in (key, concepts.get(key)):
         if not candidate:
             continue
-        flat = _NON_LETTERS.sub("", candidate.lower())
+        low = candidate.lower()
+        if low in _VOTE_WORDS:  # letters only, so ``flat`` below would be ``low`` itself
+            return _VOTE_WORDS[low]
+        flat = _NON_LETTERS.sub("", low)
         if flat in _VOTE_WORDS:
             return _VOTE_WORDS[flat]
         for token in reversed(_WORD_SPLIT.split(candidate)):
@@ -289,23 +293,24 @@ class _Meta:
     expression: dict[str, etree._Element] = field(default_factory=dict)
     publication: etree._Element | None = None
     events: list[etree._Element] = field(default_factory=list)
-    #: TLC id → (element kind, showAs, href)
-    tlc: dict[str, tuple[str, str | None, str | None]] = field(default_factory=dict)
+    #: TLC id → the first TLC element with that id (its kind, showAs and href are read when
+    #: asked for: most are never looked up)
+    tlc: dict[str, etree._Element] = field(default_factory=dict)
 
     def showas(self, ref: str | None, kind: str | None = None) -> str | None:
         key = _ref(ref)
         if not key or key not in self.tlc:
             return None
-        found_kind, show, _href = self.tlc[key]
-        return clean(show) if kind is None or found_kind == kind else None
+        el = self.tlc[key]
+        return clean(el.get("showAs")) if kind is None or _name(el) == kind else None
 
     def concepts(self) -> dict[str, str]:
         """TLC id → showAs, to name vote categories ("#favorevoli" → "Voti favorevoli")."""
-        return {key: show for key, (_kind, show, _href) in self.tlc.items() if show}
+        return {key: show for key, el in self.tlc.items() if (show := el.get("showAs"))}
 
     def tlc_href(self, ref: str | None) -> str | None:
         key = _ref(ref)
-        return self.tlc[key][2] if key and key in self.tlc else None
+        return self.tlc[key].get("href") if key and key in self.tlc else None
 
 
 # FRBR children: "FRBRthis" in 2.0+, "this" in 1.0 drafts
@@ -324,61 +329,91 @@ _FRBR_KEYS = {
     "frbralias": "alias",
 }
 
+# What ``_read_meta`` reads of an element, by its lower-cased name: nothing (0), an FRBRWork
+# (1), an FRBRExpression (2), the publication (3), a vote event (4) or a TLC reference (5:
+# every name starting with "tlc")
+_META_KINDS = {"frbrwork": 1, "frbrexpression": 2, "publication": 3} | dict.fromkeys(
+    _VOTE_EVENTS, 4
+)
+#: tag → what ``_read_meta`` reads of it; as bounded as ``_NAMES``
+_META_TAG_KINDS: dict[str, int] = {}
+
+
+def _meta_kind(el: etree._Element) -> int:
+    name = _name(el)  # '' for a comment: nothing to read
+    kind = _META_KINDS.get(name) or (5 if name.startswith("tlc") else 0)
+    if name and len(_META_TAG_KINDS) < 4096:
+        _META_TAG_KINDS[el.tag] = kind  # a str: ``name`` is not ''
+    return kind
+
 
 def _read_meta(meta: etree._Element | None) -> _Meta:
     found = _Meta()
     if meta is None:
         return found
+    kinds = _META_TAG_KINDS
+    tlc = found.tlc
     for el in meta.iter():
-        name = _name(el)
-        if name in ("frbrwork", "frbrexpression"):
-            target = found.work if name == "frbrwork" else found.expression
+        kind = kinds.get(el.tag)  # a comment (its tag is a function): never found
+        if kind is None:
+            kind = _meta_kind(el)
+        if not kind:
+            continue
+        if kind == 5:
+            ident = el.get("eId") or el.get("id") or el.get("wId") or el.get("GUID")
+            if ident and ident not in tlc:  # the first element with an id is the one
+                tlc[ident] = el
+        elif kind == 4:
+            found.events.append(el)
+        elif kind == 3:
+            if found.publication is None:
+                found.publication = el
+        else:
+            target = found.work if kind == 1 else found.expression
             if target:
                 continue  # a component's identification: the first one is the document's
             for child in el:
                 key = _FRBR_KEYS.get(_name(child))
                 if key and key not in target:
                     target[key] = child
-        elif name == "publication" and found.publication is None:
-            found.publication = el
-        elif name in _VOTE_EVENTS:
-            found.events.append(el)
-        elif name.startswith("tlc"):
-            ident = _ident(el)
-            if ident:
-                found.tlc.setdefault(ident, (name, el.get("showAs"), el.get("href")))
     return found
 
 
-def _front(doc: etree._Element) -> dict[str, etree._Element]:
-    """The first docDate, docTitle, docProponent, docStatus and location of the cover/preface,
-    else of the whole document."""
-    wanted = _FRONT_TAGS
-    fronts = [c for c in doc if _name(c) in ("preface", "coverpage")]
+def _front(doc: etree._Element, fronts: list[etree._Element]) -> dict[str, etree._Element]:
+    """The first docDate, docTitle, docProponent, docStatus and location of the cover/preface
+    (``fronts``), else of the whole document."""
     found: dict[str, etree._Element] = {}
     for scope in fronts:
-        for el in scope.iter(*wanted):
+        for el in scope.iter(*_FRONT_TAGS):
             found.setdefault(_name(el), el)
-    if not {"docdate", "doctitle", "docproponent", "docstatus"} <= found.keys():
-        for el in doc.iter(*wanted):
-            key = _name(el)
-            if key != "location":  # a place named in a speech is not where the meeting was
-                found.setdefault(key, el)
+    # the rest from anywhere in the document, but not the location: a place named in a speech
+    # is not where the meeting was. Only the missing ones are looked for (the first element of
+    # each name is all that counts, and the ones found keep their front element).
+    missing = [tag for key, tags in _DOCUMENT_TAGS.items() if key not in found for tag in tags]
+    if missing:
+        for el in doc.iter(*missing):
+            found.setdefault(_name(el), el)
     return found
+
+
+#: the lxml tag filters of the front elements looked for in the whole document, by name
+_DOCUMENT_TAGS = {
+    name.lower(): _wild(name) for name in ("docDate", "docTitle", "docProponent", "docStatus")
+}
 
 
 # --- the body ---------------------------------------------------------------------------------
 
 
-def _body_container(doc: etree._Element) -> etree._Element:
-    children = [c for c in doc if isinstance(c.tag, str)]
+def _body_container(doc: etree._Element, parts: list[tuple[str, etree._Element]]) -> etree._Element:
+    """The body of ``doc``, whose element children and their names are ``parts``."""
     for wanted in _BODIES:
-        for child in children:
-            if _name(child) == wanted:
+        for name, child in parts:
+            if name == wanted:
                 return child
     # Bungeni's AKN 1.0 debate records: <debaterecord><debate> … the body is called "debate"
-    for child in children:
-        if _name(child) == "debate" and _name(doc) != "debate":
+    for name, child in parts:
+        if name == "debate" and _name(doc) != "debate":
             return child
     return doc
 
@@ -398,50 +433,116 @@ def _top_sections(body: etree._Element) -> list[etree._Element]:
     return sections
 
 
-@dataclass
+# The blocks a section's walk reads; it enters neither them nor the elements of ``_SKIP``.
+_BLOCKS = _DECISION_BLOCKS | {"p"}
+
+
 class _Scan:
-    heading: str | None = None
-    nested_heading: str | None = None
-    number: str | None = None
-    #: (text, outcome) of every block that states a recognised result, in document order
-    results: list[tuple[str, Outcome]] = field(default_factory=list)
-    quantities: list[etree._Element] = field(default_factory=list)
-    #: the last counts written out in the record's own blocks ("The Dáil divided: Tá, 63; …")
-    written_votes: Votes | None = None
+    """What the walk of one section found."""
+
+    __slots__ = ("heading", "number", "subheadings", "nested_headings", "results", "texts")
+
+    def __init__(self) -> None:
+        #: the text of the section's first ``heading`` and ``num`` child that has any
+        self.heading: str | None = None
+        self.number: str | None = None
+        #: its ``subheading`` children and the headings nested in it, in document order; their
+        #: text is only read when the section has no heading of its own
+        self.subheadings: list[etree._Element] = []
+        self.nested_headings: list[etree._Element] = []
+        #: (text, outcome, block) of every block that states a recognised result, in order
+        self.results: list[tuple[str, Outcome, etree._Element]] = []
+        #: the text of every block read, in document order
+        self.texts: list[str] = []
+
+    def title(self) -> str | None:
+        return self.heading or _first_text(self.subheadings) or _first_text(self.nested_headings)
+
+    def quantities(self) -> list[etree._Element]:
+        """The ``quantity`` elements in the blocks that state a result, in document order."""
+        return [q for _text, _outcome, block in self.results for q in block.iter(*_QUANTITY_TAGS)]
+
+    def written_votes(self) -> Votes | None:
+        """The last counts written out in the record's own blocks ("The Dáil divided: Tá, 63;
+        …"): the division's counts often stand in a block of their own, before the result.
+
+        The last block that states counts wins, so the blocks are read from the end and the
+        first that states any is the answer (``find_votes`` is pure: reading fewer blocks,
+        later, finds the same counts as reading every block as it is met)."""
+        for text in reversed(self.texts):
+            if (votes := find_votes(text)) is not None:
+                return votes
+        return None
 
 
-def _scan(section: etree._Element) -> _Scan:
+def _first_text(elements: list[etree._Element]) -> str | None:
+    """The text of the first of ``elements`` that has any."""
+    for el in elements:
+        if text := element_text(el):
+            return text
+    return None
+
+
+# What the walk of a section does with an element, by lower-cased name: enter it (anything
+# not named here), read it as a block, take it as a heading, number or subheading, or pass it
+_ENTER, _READ, _HEADING, _NUMBER, _SUBHEADING, _PASS = range(6)
+_SCAN_ACTIONS = (
+    dict.fromkeys(_SKIP, _PASS)
+    | dict.fromkeys(_BLOCKS, _READ)
+    | {"heading": _HEADING, "num": _NUMBER, "subheading": _SUBHEADING}
+)
+#: tag → what the walk does with it; as bounded as ``_NAMES``
+_SCAN_TAG_ACTIONS: dict[str, int] = {}
+
+
+def _scan_action(tag: str) -> int:
+    action = _SCAN_ACTIONS.get(tag.rpartition("}")[2].lower(), _ENTER)  # as ``_name``
+    if len(_SCAN_TAG_ACTIONS) < 4096:
+        _SCAN_TAG_ACTIONS[tag] = action
+    return action
+
+
+def _scan(section: etree._Element, procedural: bool) -> _Scan:
+    """Walk ``section`` in document order without entering the elements of ``_STOP``: read
+    its decision blocks (unless it is ceremony, ``procedural``) and note its headings."""
     scan = _Scan()
-    procedural = _name(section) in _PROCEDURAL
-    for child in section:
-        name = _name(child)
-        if name == "heading" and scan.heading is None:
-            scan.heading = element_text(child) or None
-        elif name == "subheading" and scan.nested_heading is None:
-            scan.nested_heading = element_text(child) or None
-        elif name == "num" and scan.number is None:
-            scan.number = element_text(child) or None
-    stack = list(reversed([c for c in section if isinstance(c.tag, str)]))
+    actions = _SCAN_TAG_ACTIONS
+    # Depth first, with a stack of child iterators: the innermost open element's children are
+    # read until one is entered (``break``) or none is left (``else``: back to its parent).
+    # Every element met is looked at once; the inside of the ``_STOP`` elements is never met.
+    stack = [iter(section)]
     while stack:
-        el = stack.pop()
-        name = _name(el)
-        if name == "heading" and el.getparent() is not section:
-            if scan.nested_heading is None:
-                scan.nested_heading = element_text(el) or None
-            continue
-        if name in _SKIP:
-            continue
-        if name in _DECISION_BLOCKS or name == "p":
-            if not procedural:
-                text = element_text(el)
-                outcome = classify(text)
-                if text and outcome is not Outcome.OTHER:
-                    scan.results.append((_unbracket(text), outcome))
-                    scan.quantities.extend(el.iter(*_QUANTITY_TAGS))
-                # the division's counts often stand in a block of their own, before the result
-                scan.written_votes = find_votes(text) or scan.written_votes
-            continue
-        stack.extend(reversed([c for c in el if isinstance(c.tag, str)]))
+        for el in stack[-1]:
+            tag = el.tag
+            action = actions.get(tag)  # a comment (its tag is a function): not found
+            if action is None:
+                if tag.__class__ is not str:
+                    continue  # a comment
+                action = _scan_action(tag)
+            if action == _ENTER:
+                stack.append(iter(el))
+                break
+            if action == _READ:
+                if not procedural:
+                    text = element_text(el)
+                    outcome = classify(text)
+                    if text and outcome is not Outcome.OTHER:
+                        scan.results.append((_unbracket(text), outcome, el))
+                    scan.texts.append(text)
+            elif action == _HEADING:
+                if len(stack) > 1:  # below the section's own children
+                    scan.nested_headings.append(el)
+                elif scan.heading is None:
+                    scan.heading = element_text(el) or None
+            elif len(stack) > 1:
+                continue
+            elif action == _NUMBER:
+                if scan.number is None:
+                    scan.number = element_text(el) or None
+            elif action == _SUBHEADING:
+                scan.subheadings.append(el)
+        else:
+            stack.pop()
     return scan
 
 
@@ -468,7 +569,7 @@ class _Tally:
 # Every id attribute below the context element, in document order (an element's attributes
 # come right after it, before its children), each knowing its element: one XPath pass in C
 # with no string tests per node.
-_ID_ATTRIBUTES = etree.XPath(".//@eId|.//@id|.//@wId")
+_ID_ATTRIBUTES = etree.XPath("descendant::*/@eId|descendant::*/@id|descendant::*/@wId")
 
 
 def _ids(doc: etree._Element, wanted: set[str]) -> dict[str, etree._Element]:
@@ -479,11 +580,8 @@ def _ids(doc: etree._Element, wanted: set[str]) -> dict[str, etree._Element]:
     if not wanted:
         return found
     for value in _ID_ATTRIBUTES(doc):
-        key = str(value)
-        if key in wanted and key not in found:
-            owner = value.getparent()
-            if owner is not doc:  # ``.//@id`` includes the context element's own attributes
-                found[key] = owner
+        if value in wanted and value not in found:
+            found[str(value)] = value.getparent()
     return found
 
 
@@ -507,20 +605,15 @@ def _enclosing(el: etree._Element | None, items: dict[etree._Element, int]) -> i
 
 
 def _tallies(
-    meta: _Meta, doc: etree._Element, items: dict[etree._Element, int]
+    meta: _Meta, doc: etree._Element, items: dict[etree._Element, int], concepts: dict[str, str]
 ) -> dict[int, _Tally]:
     if not meta.events:
         return {}
+    counts = {event: [count for count in event if _name(count) == "count"] for event in meta.events}
     wanted = {
         _ref(event.get(attr)) or "" for event in meta.events for attr in ("href", "refersTo")
-    } | {
-        _ref(count.get("href")) or ""
-        for event in meta.events
-        for count in event
-        if _name(count) == "count"
-    }
+    } | {_ref(count.get("href")) or "" for event in meta.events for count in counts[event]}
     ids = _ids(doc, wanted)
-    concepts = meta.concepts()
     # group the events by their subject: a recount restates the vote on the same subject
     groups: dict[str, list[etree._Element]] = {}
     for event in meta.events:
@@ -539,9 +632,7 @@ def _tallies(
             continue
         tally = tallies.setdefault(index, _Tally())
         for event in events:
-            for count in event:
-                if _name(count) != "count":
-                    continue
+            for count in counts[event]:
                 ref, value = _count_value(count, ids)
                 category = _vote_category(ref, concepts)
                 if category and value is not None:
@@ -576,27 +667,42 @@ def _quantity_votes(quantities: Iterable[etree._Element], concepts: dict[str, st
 def _items(
     sections: list[etree._Element], meta: _Meta, doc: etree._Element, source_id: str | None
 ) -> tuple[Item, ...]:
-    index = {section: position for position, section in enumerate(sections)}
-    tallies = _tallies(meta, doc, index)
-    concepts = meta.concepts()
+    concepts: dict[str, str] | None = None  # read when a count is to be named
+    tallies: dict[int, _Tally] = {}
+    if meta.events:
+        index = {section: position for position, section in enumerate(sections)}
+        concepts = meta.concepts()
+        tallies = _tallies(meta, doc, index, concepts)
     items: list[Item] = []
     for position, section in enumerate(sections):
-        scan = _scan(section)
-        tally = tallies.get(position, _Tally())
-        decision = "\n".join(text for text, _outcome in scan.results) or None
-        last_text, last_outcome = scan.results[-1] if scan.results else (None, Outcome.OTHER)
-        # an explicit outcome in the analysis beats our reading of the wording
-        outcome = tally.outcome or last_outcome
-        outcome_text = tally.outcome_text if tally.outcome else last_text
-        votes = tally.votes() or _quantity_votes(scan.quantities, concepts) or scan.written_votes
-        ident = _ident(section)
+        kind = _name(section)
+        scan = _scan(section, kind in _PROCEDURAL)
+        results = scan.results
+        decision = "\n".join([text for text, _outcome, _block in results]) or None
+        last_text, last_outcome = results[-1][:2] if results else (None, Outcome.OTHER)
+        votes = None
+        tally = tallies.get(position)
+        if tally is not None:
+            votes = tally.votes()
+            # an explicit outcome in the analysis beats our reading of the wording
+            if tally.outcome:
+                last_text, last_outcome = tally.outcome_text, tally.outcome
+        # the analysis, else the marked-up quantities, else the counts written in the text
+        # (each is ``None`` or a ``Votes``, which is always true)
+        if votes is None and results and (quantities := scan.quantities()):
+            if concepts is None:
+                concepts = meta.concepts()
+            votes = _quantity_votes(quantities, concepts)
+        if votes is None:
+            votes = scan.written_votes()
+        ident = section.get("eId") or section.get("id") or section.get("wId") or section.get("GUID")
         items.append(
             Item(
                 number=scan.number or str(position + 1),
-                title=scan.heading or scan.nested_heading or _label(section),
+                title=scan.title() or _label(section),
                 decision=decision,
-                outcome=outcome,
-                outcome_text=outcome_text,
+                outcome=last_outcome,
+                outcome_text=last_text,
                 unanimous=is_unanimous(decision),
                 votes=votes,
                 id=(f"{source_id}#{ident}" if source_id else ident) if ident else None,
@@ -619,6 +725,8 @@ def _times(
                 end = moment
         elif start is None and (day is None or moment.date() == day):
             start = moment
+        if start is not None and end is not None:
+            break  # both found: no later time changes either
     if start is not None and end is not None and end <= start:
         # the Kenyan sample records "2.07 p.m." as 02:07: an end before the start is a typo
         end = None
@@ -646,7 +754,7 @@ def _body(front: dict[str, etree._Element], meta: _Meta, options: ExtractOptions
             body_id = author_ref
     if name is None:
         name = next(
-            (clean(show) for kind, show, _h in meta.tlc.values() if kind == "tlcorganization"),
+            (clean(el.get("showAs")) for el in meta.tlc.values() if _name(el) == "tlcorganization"),
             None,
         )
     name = name or options.body
@@ -663,22 +771,32 @@ def _status(front: dict[str, etree._Element], meta: _Meta) -> Status:
         said.append(element_text(status))
     if meta.publication is not None:
         said += [meta.publication.get("name") or "", meta.publication.get("showAs") or ""]
-    return Status.DRAFT if any(_DRAFT.search(text) for text in said) else Status.APPROVED
+    return Status.DRAFT if any(_is_draft(text) for text in said) else Status.APPROVED
 
 
-def _children(el: etree._Element) -> Iterator[etree._Element]:
-    return (c for c in el if isinstance(c.tag, str))
+# Speed only, same answers: every branch of ``_DRAFT`` starts with one of these words, so a
+# text holding none of them once case-folded as ``re.IGNORECASE`` folds cannot match it.
+_DRAFT_HINTS = outcomes._hints(_DRAFT.pattern)
+_DRAFT_WORDS = outcomes.word_finder(_DRAFT_HINTS) if _DRAFT_HINTS else None
+
+
+def _is_draft(text: str) -> bool:
+    if _DRAFT_WORDS is not None and _DRAFT_WORDS.search(fold(text)) is None:
+        return False
+    return _DRAFT.search(text) is not None
 
 
 def extract(data: bytes, options: ExtractOptions) -> Protocol:
     root = parse_xml(data, options.max_bytes)
     if _name(root) != "akomantoso":
         raise MalformedDocument(f"not an Akoma Ntoso document (root <{_name(root) or '?'}>)")
-    doc = next(_children(root), None)
+    doc = next((c for c in root if isinstance(c.tag, str)), None)
     if doc is None:
         raise MalformedDocument("Akoma Ntoso document without a document element")
-    meta = _read_meta(next((c for c in _children(doc) if _name(c) == "meta"), None))
-    front = _front(doc)
+    # the document element's children, each named once
+    parts = [(_name(c), c) for c in doc if isinstance(c.tag, str)]
+    meta = _read_meta(next((c for name, c in parts if name == "meta"), None))
+    front = _front(doc, [c for name, c in parts if name in ("preface", "coverpage")])
 
     work_uri = meta.work.get("uri")
     work_this = meta.work.get("this")
@@ -693,7 +811,7 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
     if day is None and (work_date := meta.work.get("date")) is not None:
         day = _iso_date(work_date.get("date"))
 
-    body_el = _body_container(doc)
+    body_el = _body_container(doc, parts)
     start, end = _times(body_el, day, options.timezone)
     if day is None and start is not None:
         day = start.date()  # the wall-clock date where it was recorded

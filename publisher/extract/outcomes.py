@@ -11,6 +11,7 @@ case-insensitively against the whole decision text; the original wording is kept
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from publisher.model import Outcome
@@ -221,6 +222,28 @@ _RULES_BY_FOUND: dict[str, frozenset[int]] = {
     for found in _ALL_HINTS
 }
 
+
+def word_finder(words: Iterable[str]) -> re.Pattern[str]:
+    """An expression that finds whether a (case-folded) text holds any of ``words``: the
+    words as a character trie, so the engine follows one branch per character instead of
+    trying every word at every position (a word's longer continuations are left out: the
+    shorter one already answers)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return re.compile(pattern(trie))
+
+
 _UNANIMOUS = re.compile(
     r"\beinstimmig|\bunanim|\benhällig|\benstämmig|\benstemmig|\bwithout objection|\bnem\.? con",
     re.IGNORECASE,
@@ -241,8 +264,18 @@ def classify(text: str | None) -> Outcome:
     return Outcome.OTHER
 
 
+# Speed only, same answers: every branch of _UNANIMOUS starts with one of these words, so a
+# text that holds none of them case-folded (``fold``, as re.IGNORECASE folds) is not searched.
+_UNANIMOUS_HINTS = _hints(_UNANIMOUS.pattern)
+_UNANIMOUS_WORDS = word_finder(_UNANIMOUS_HINTS) if _UNANIMOUS_HINTS else None
+
+
 def is_unanimous(text: str | None) -> bool | None:
     """True when the wording says so; ``None`` (unknown) otherwise, never a guessed False."""
-    if text and _UNANIMOUS.search(text):
+    if not text:
+        return None
+    if _UNANIMOUS_WORDS is not None and _UNANIMOUS_WORDS.search(fold(text)) is None:
+        return None
+    if _UNANIMOUS.search(text):
         return True
     return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from publisher.extract.outcomes import word_finder
 from publisher.model import Votes
 from publisher.privacy import fold
 
@@ -79,9 +80,16 @@ def _labelled(pattern: re.Pattern[str], text: str) -> dict[str, tuple[int, bool]
     return found
 
 
+# Speed only, same answers: a count is read only beside a label of _CATEGORY, from a ratio
+# in a vote context (_VOTE_CONTEXT: "stimm", "vot", "rös") or from "by 72 to 56" (_BY_TO),
+# so a text holding none of these words once case-folded the way re.IGNORECASE folds
+# (``fold``: "ſ", "ı", "İ" and the Kelvin sign too) states no count. Most texts hold none.
+_COUNT_WORDS = word_finder({*_CATEGORY, "stimm", "vot", "rös", "by"})
+
+
 def find_votes(text: str | None) -> Votes | None:
     """The vote counts stated in ``text``, or ``None`` when it states none."""
-    if not text or not _DIGIT.search(text):
+    if not text or not _DIGIT.search(text) or _COUNT_WORDS.search(fold(text)) is None:
         return None
     best: dict[str, tuple[int, bool]] = {}
     # Whichever reading ("label number" or "number label") pairs more labels with numbers is
