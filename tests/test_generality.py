@@ -645,3 +645,100 @@ def test_oparl_meeting_reads_as_a_person_would(name: str) -> None:
         assert (votes["yes"], votes["no"], votes["abstain"]) == (yes, no, abstain), number
     for number, title in expected.get("titles", {}).items():
         assert by_number[number]["title"] == title
+
+
+# Akoma Ntoso in five languages and four namespace versions: (number, outcome, votes)
+AKN: dict[str, dict[str, Any]] = {
+    "a01-oasis30-default-ns-fr-debate-montclaire.xml": {
+        "body": "Conseil municipal de Montclaire",
+        "status": "approved",
+        "items": [
+            ("2024-031", "approved", (23, 4, 2)),
+            ("2024-032", "approved", None),
+            ("2024-033", "noted", None),
+            ("2024-034", "withdrawn", None),
+            ("2024-035", "rejected", None),
+        ],
+    },
+    "a02-akn20-ns-es-debaterecord-villanueva.xml": {
+        "body": "Ayuntamiento de Villanueva del Río",
+        "status": "approved",
+        "items": [
+            ("1", "approved", None),
+            ("2", "approved", (11, 6, 0)),
+            ("3", "rejected", (6, 11, None)),
+            ("4", "postponed", None),  # "queda sobre la mesa"
+            ("5", "elected", None),
+            ("6", "other", None),
+        ],
+    },
+    "a03-akn10-ns-it-subdivision-quantity-sanvito.xml": {
+        "body": "Consiglio comunale di San Vito al Colle",
+        "status": "approved",
+        "items": [
+            ("1", "approved", None),
+            ("2", "approved", (14, 6, 1)),  # <quantity normalized> without a vote concept
+            ("3", "rejected", (7, 13, None)),
+            ("4", "other", None),
+        ],
+    },
+    "a04-nons-en-debate-wrapper-voting-ashby.xml": {
+        "body": "Ashby Island Legislative Assembly",
+        "status": "approved",
+        "items": [
+            ("1", "approved", None),
+            ("2", "approved", (34, 12, None)),
+            ("3", "rejected", None),
+            ("4", "postponed", None),
+        ],
+    },
+    "a05-oasis30-prefixed-doc-minutes-provisional-kellerby.xml": {
+        "body": "Kellerby Parish Council",
+        "status": "draft",
+        "items": [
+            ("24/01", "other", None),
+            ("24/02", "approved", (6, 1, None)),
+            ("24/03", "other", None),
+            ("24/04", "secret", None),  # "(exempt)", the press and public excluded
+        ],
+    },
+    "a06-csd11-en-hcontainer-nodocdate-count-quantity-orton.xml": {
+        "body": "Orton County Council",
+        "status": "approved",
+        "items": [
+            ("Item 1", "approved", None),
+            ("Item 2", "approved", (20, 3, None)),
+            ("Item 3", "rejected", (9, 14, 2)),  # "fell"
+            ("Item 4", "noted", None),
+        ],
+    },
+    "a07-wd17-it-minutes-href-voting-valmora.xml": {
+        "body": "Comune di Valmora",
+        "status": "approved",
+        "items": [
+            ("1.", "noted", None),
+            ("2.", "approved", (10, 4, 1)),
+            ("3.", "rejected", None),
+            ("4.", "withdrawn", None),
+            ("5.", "elected", None),
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(AKN))
+def test_akn_record_reads_as_a_person_would(name: str) -> None:
+    expected = AKN[name]
+    out = _output(GENERALITY / "akn" / name)
+    assert out["format"] == "akn"
+    assert out["body"]["name"] == expected["body"]
+    assert out["protocol"]["status"] == expected["status"]
+    got = [
+        (
+            item["number"],
+            item["outcome"] if item["public"] else "secret",
+            item["votes"] and (item["votes"]["yes"], item["votes"]["no"], item["votes"]["abstain"]),
+        )
+        for item in out["items"]
+    ]
+    assert got == expected["items"]

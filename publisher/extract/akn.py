@@ -59,7 +59,7 @@ from publisher.model import (
     Status,
     Votes,
 )
-from publisher.privacy import fold
+from publisher.privacy import fold, has_secrecy_marker
 
 FORMAT = "akn"
 
@@ -644,6 +644,23 @@ def _tallies(
     return tallies
 
 
+def _normalized_text(block: etree._Element) -> str:
+    """The text of ``block`` with each ``quantity`` written as its normalized number."""
+    parts: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        if isinstance(el.tag, str) and _name(el) == "quantity" and _int(el.get("normalized")):
+            parts.append(f" {el.get('normalized')} ")
+            return
+        parts.append(el.text or "" if isinstance(el.tag, str) else "")
+        for child in el:
+            walk(child)
+            parts.append(child.tail or "")
+
+    walk(block)
+    return clean("".join(parts)) or ""
+
+
 def _quantity_votes(quantities: Iterable[etree._Element], concepts: dict[str, str]) -> Votes | None:
     counts: dict[str, int] = {}
     for quantity in quantities:
@@ -693,9 +710,20 @@ def _items(
             if concepts is None:
                 concepts = meta.concepts()
             votes = _quantity_votes(quantities, concepts)
+            if votes is None:
+                # quantities that name no vote concept ("favorevoli <quantity
+                # normalized="14">quattordici</quantity>"): the wording around them does
+                for _text, _outcome, block in reversed(results):
+                    if next(block.iter(*_QUANTITY_TAGS), None) is not None:
+                        votes = find_votes(_normalized_text(block))
+                        if votes is not None:
+                            break
         if votes is None:
             votes = scan.written_votes()
         ident = section.get("eId") or section.get("id") or section.get("wId") or section.get("GUID")
+        # the record's own blocks may say the item was heard in private ("Members resolved to
+        # exclude the press and public"), not only its heading or result: fail closed
+        secret = bool(scan.texts) and has_secrecy_marker("\n".join(scan.texts))
         items.append(
             Item(
                 number=scan.number or str(position + 1),
@@ -705,6 +733,7 @@ def _items(
                 outcome_text=last_text,
                 unanimous=is_unanimous(decision),
                 votes=votes,
+                public=not secret,
                 id=(f"{source_id}#{ident}" if source_id else ident) if ident else None,
             )
         )
