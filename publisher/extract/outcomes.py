@@ -187,10 +187,11 @@ _ALL_HINTS = tuple(_RULES_BY_HINT)
 _UNHINTED = frozenset(i for i, rule_hints in enumerate(_HINTS) if rule_hints is None)
 
 
-def _trie_pattern(words: list[str]) -> str:
-    """An expression matching the longest of ``words`` that starts at a position: the words as
-    a character trie, so the engine follows one branch per character instead of trying every
-    word in turn."""
+def _trie_pattern(words: Iterable[str], *, longest: bool = True) -> str:
+    """An expression matching one of ``words`` that starts at a position: the words as a
+    character trie, so the engine follows one branch per character instead of trying every
+    word in turn. ``longest``: the longest word starting there; otherwise the first that
+    ends (enough to learn whether any occurs: longer continuations are left out)."""
     trie: dict[str, Any] = {}
     for word in words:
         node = trie
@@ -199,6 +200,8 @@ def _trie_pattern(words: list[str]) -> str:
         node[""] = {}  # a word ends here
 
     def pattern(node: dict[str, Any]) -> str:
+        if "" in node and not longest:
+            return ""
         branches = [re.escape(char) + pattern(node[char]) for char in sorted(node) if char]
         if not branches:
             return ""
@@ -224,24 +227,8 @@ _RULES_BY_FOUND: dict[str, frozenset[int]] = {
 
 
 def word_finder(words: Iterable[str]) -> re.Pattern[str]:
-    """An expression that finds whether a (case-folded) text holds any of ``words``: the
-    words as a character trie, so the engine follows one branch per character instead of
-    trying every word at every position (a word's longer continuations are left out: the
-    shorter one already answers)."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def pattern(node: dict[str, Any]) -> str:
-        if "" in node:
-            return ""
-        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items())]
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-
-    return re.compile(pattern(trie))
+    """An expression that finds whether a (case-folded) text holds any of ``words``."""
+    return re.compile(_trie_pattern(words, longest=False))
 
 
 _UNANIMOUS = re.compile(
