@@ -46,19 +46,71 @@ _PNR = re.compile(
     r"(?!\d)"
 )
 
-# Secrecy markers in Swedish protocols. Matched against item title and text.
+# Secrecy markers, matched against an item's title and text: the ways minutes say an item was
+# handled in private or is confidential. Every alternative contains one of SECRECY_WORDS
+# (lower case), which gates the full expression (a test runs one wording of each).
 _SECRECY = re.compile(
+    # Swedish: secrecy under the Public Access to Information and Secrecy Act (OSL)
     r"\bsekretess|\bsekretessbelag|\bomfattas av sekretess|\benligt\s+(?:\d+\s*kap\.?\s*)?"
     r"(?:\d+\s*§\s*)?OSL\b|\bOSL\b|offentlighets-\s*och\s*sekretesslag"
     r"|\bsärskilt protokoll|\bsärskilt sekretessprotokoll|\bsekretessprövning"
-    r"|\bseparat protokoll|\bseparat sekretessprotokoll"
-    r"|\bnicht öffentlich|\bnichtöffentlich|\bunntatt offentlighet|\bunntatt fra offentlighet"
-    r"|\bclosed session|\bin camera\b|\bexecutive session"
-    # English local government: "exempt information", the press and public excluded
-    r"|\(exempt\)|\bexempt information|\bexclu(?:de|ded|ding|sion of) the press and (?:the )?public"
+    r"|\bseparat protokoll|\bseparat sekretessprotokoll|\(sekr\.?\)"
+    r"|\binom stängda dörrar|\bej offentlig"
+    # German, Norwegian, Danish, Dutch, Portuguese, Finnish, Polish, Czech
+    r"|\bnicht öffentlich|\bnichtöffentlich|\bausschluss der öffentlichkeit"
+    r"|\bunntatt offentlighet|\bunntatt fra offentlighet|\bfor lukkede døre|\blukket møde"
+    r"|\bbesloten vergadering|\bachter gesloten deuren|\bporta fechada|\bsessão reservada"
+    r"|\bsalassa pidettävä|\bsuljetussa istunnossa|\bposiedzenie niejawne|\bniejawn|\btajne\b"
+    r"|\bneveřejn"
+    # English: closed or private sessions, local government's exempt information
+    r"|\bclosed session|\bin camera\b|\bexecutive session|\bprivate session"
+    r"|\b(?:held|met|sat|sitting|meeting|considered|heard|taken|deliberated)\s+in\s+private\b"
+    r"|\bnot for publication|\(exempt\)|\bexempt information"
+    r"|\bexclu(?:de|ded|ding|sion of) the press and (?:the )?public"
     r"|\bpress and public (?:were |be |are )?excluded|\bconfidential nature of the business",
     re.IGNORECASE,
 )
+
+SECRECY_WORDS = (
+    "sekretess",
+    "osl",
+    "särskilt",
+    "separat",
+    "sekr",
+    "stängda",
+    "offentlig",  # also öffentlich (ö ≠ o) is below
+    "öffentlich",
+    "lukke",
+    "gesloten",
+    "besloten",
+    "fechada",
+    "reservada",
+    "salassa",
+    "suljetu",
+    "niejawn",
+    "tajne",
+    "neveřejn",
+    "closed",
+    "camera",
+    "executive",
+    "private",
+    "publication",
+    "exempt",
+    "press",
+    "confidential",
+)
+
+# A word broken at the end of a line ("sekre-" / "tess", PDF exports; "sekre- tess" once the
+# line break is whitespace): the secrecy check also reads the text with such breaks joined
+_LINE_HYPHEN = re.compile(r"(?<=\w)-\s+(?=\w)")
+
+
+def with_joined_breaks(text: str) -> str:
+    """``text``, followed by itself with every word broken by "-" and a line break joined
+    again when it has any: what the secrecy check reads."""
+    if "- " in text or "-\n" in text or "-\t" in text or "-\r" in text:
+        return f"{text}\n{_LINE_HYPHEN.sub('', text)}"
+    return text
 
 
 # Every form of the number contains its shape: six digits (the birth date), at most one
@@ -68,21 +120,6 @@ _SECRECY = re.compile(
 # through the masking path.
 # (``\d\d{5}`` is ``\d{6}``; written so, the engine skips to the next digit before trying)
 _NUMBER_SHAPE = re.compile(rf"\d\d{{5}}{SEPARATOR}?\d{{4}}")
-# Every secrecy alternative above contains one of these words; most texts contain none.
-SECRECY_WORDS = (
-    "sekretess",
-    "osl",
-    "särskilt",
-    "öffentlich",
-    "offentlighet",
-    "closed",
-    "camera",
-    "executive",
-    "separat",
-    "exempt",
-    "press",
-    "confidential",
-)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -144,6 +181,7 @@ def has_secrecy_marker(*texts: str | None) -> bool:
     for text in texts:
         if not text:
             continue
+        text = with_joined_breaks(text)
         lowered = fold(text)
         for word in SECRECY_WORDS:
             if word in lowered:

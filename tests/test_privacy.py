@@ -210,6 +210,22 @@ _MARKERS = [
     "Members resolved to exclude the press and public",
     "That the press and public be excluded",
     "owing to the confidential nature of the business",
+    "Ärendet behandlas (Sekr.)",
+    "Överläggningen skedde inom stängda dörrar",
+    "Handlingarna är ej offentliga",
+    "unter Ausschluss der Öffentlichkeit",
+    "Behandlet for lukkede døre",
+    "Besloten vergadering",
+    "Deliberação à porta fechada",
+    "Em sessão reservada",
+    "Asiakirja on salassa pidettävä",
+    "Käsiteltiin suljetussa istunnossa",
+    "Posiedzenie niejawne",
+    "Neveřejné jednání",
+    "The Senate went into private session",
+    "The committee met in private",
+    "PART 2 – NOT FOR PUBLICATION",
+    "Ärendet omfattas av sekre-\ntess",  # a word broken at the end of a line
 ]
 
 
@@ -226,3 +242,11 @@ def test_every_secrecy_marker_withholds_the_item(text: str) -> None:
     ).encode()
     (item,) = extract(page, "sv-html").items
     assert item.public is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Er is besloten om de weg te verbreden", "private sector housing", "offentliga upphandlingar"],
+)
+def test_words_near_secrecy_wordings_are_not_markers(text: str) -> None:
+    assert not has_secrecy_marker(text)

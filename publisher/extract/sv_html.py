@@ -58,7 +58,7 @@ from publisher.model import (
     Status,
     Votes,
 )
-from publisher.privacy import SECRECY_WORDS, fold, has_secrecy_marker
+from publisher.privacy import SECRECY_WORDS, fold, has_secrecy_marker, with_joined_breaks
 
 FORMAT = "sv-html"
 
@@ -94,6 +94,8 @@ _BLOCK_TAGS = (
     "blockquote address figure figcaption hr table caption thead tbody tfoot form fieldset "
     "legend center details summary body html"
 ).split()
+# A footnote mark or exponent is set apart ("850312-1231<sup>1</sup>" is a number and a
+# mark, not one longer number that no longer reads as a personnummer).
 # Form controls and site navigation carry no protocol text (navigation menus of CMS pages
 # list every committee name, which would confuse the body-name search).
 _SKIP_TAGS = "head title nav select option button textarea template noscript script style"
@@ -104,6 +106,7 @@ _XSLT_SOURCE = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/19
 <xsl:template match="{"|".join(_BLOCK_TAGS)}">&#xE010;<xsl:apply-templates/>&#xE010;</xsl:template>
 <xsl:template match="br">&#xE010;</xsl:template>
 <xsl:template match="b|strong"><xsl:apply-templates/>&#xE013;</xsl:template>
+<xsl:template match="sup|sub"><xsl:text> </xsl:text><xsl:apply-templates/></xsl:template>
 <xsl:template match="a[@href]">&#xE000;<xsl:value-of select="@href"/>&#xE001;
  <xsl:apply-templates/>&#xE002;</xsl:template>
 <xsl:template match="pre">&#xE010;&#xE012;<xsl:apply-templates mode="pre"/>&#xE010;</xsl:template>
@@ -124,7 +127,8 @@ _XSLT_SOURCE = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/19
 </xsl:template>
 <xsl:template match="a[@href]" mode="cell">&#xE000;<xsl:value-of select="@href"/>&#xE001;
  <xsl:apply-templates mode="cell"/>&#xE002;</xsl:template>
-<xsl:template match="br" mode="cell"><xsl:text> </xsl:text></xsl:template>
+<xsl:template match="br|sup|sub" mode="cell"
+ ><xsl:text> </xsl:text><xsl:apply-templates mode="cell"/></xsl:template>
 <xsl:template match="*" mode="cell"><xsl:apply-templates mode="cell"/></xsl:template>
 </xsl:stylesheet>"""
 _flattener = threading.local()  # lxml XSLT objects are not shared between threads
@@ -472,7 +476,7 @@ _CLOSING_INITIALS = frozenset("uUvVjJaAbBpPdD")
 # last item ends there, or the appendix of another item would be read as part of it
 _APPENDIX = re.compile(
     r"(?:bilaga\s+\d+\s*(?:till\s+(?:§|paragraf|protokoll)|[:–—-])"
-    r"|omröstningslista|omröstningsbilaga|voteringslista)",
+    r"|omröstningslista|omröstningsbilaga|voteringslista|(?:fotnoter|fotnot|noter)\s*:?\s*$)",
     re.IGNORECASE,
 )
 _DRAFT = re.compile(
@@ -1145,6 +1149,55 @@ def _join_split_labels(lines: list[str]) -> list[str]:
     return joined
 
 
+# "Paragraferna 63 och 65", "§§ 12-14", "paragraf 7": the item numbers a sentence names
+_NAMED_PARAGRAPHS = re.compile(
+    r"(?:§§?|\bparagraf(?:erna|er|en)?)\s*"
+    r"((?:\d{1,4}[a-z]?)(?:\s*(?:[-–—,]|och|&|samt)\s*\d{1,4}[a-z]?)*)",
+    re.IGNORECASE,
+)
+_FOOTNOTE = re.compile(r"^(\d{1,2})[.)]?\s+\S")
+_FOOTNOTE_MARK = re.compile(r"\s(\d{1,2})$")
+
+
+def _notes_outside_items(
+    blocks: Sequence[str], in_item: Sequence[bool]
+) -> tuple[dict[str, bool], set[str]]:
+    """What the text outside the items says about them: footnotes printed after the items
+    (mark → whether the note marks its item secret), and the numbers of the items a secrecy
+    note in the header names ("Paragraferna 63 och 65 omfattas av sekretess")."""
+    notes: dict[str, bool] = {}
+    named: set[str] = set()
+    last_item = max((i for i, inside in enumerate(in_item) if inside), default=-1)
+    for i, block in enumerate(blocks):
+        if in_item[i]:
+            continue
+        secret = has_secrecy_marker(with_joined_breaks(block))
+        if i > last_item and (note := _FOOTNOTE.match(block)):
+            notes[note.group(1)] = notes.get(note.group(1), False) or secret
+        if secret:
+            for listed in _NAMED_PARAGRAPHS.finditer(block):
+                named.update(_numbers(listed.group(1)))
+    return notes, named
+
+
+def _numbers(listed: str) -> set[str]:
+    """ "63 och 65" → {"63", "65"}; "12-14" → {"12", "13", "14"}."""
+    found: set[str] = set()
+    for part in re.split(r"\s*(?:,|och|&|samt)\s*", listed):
+        span = re.split(r"\s*[-–—]\s*", part.strip())
+        if len(span) == 2 and span[0].isdigit() and span[1].isdigit():
+            low, high = int(span[0]), int(span[1])
+            if 0 <= high - low <= 200:
+                found.update(str(n) for n in range(low, high + 1))
+                continue
+        found.update(p for p in span if p)
+    return found
+
+
+def _named(number: str, named: set[str]) -> bool:
+    return number.removeprefix("§ ") in named
+
+
 def _decision_sentence(lines: Sequence[str]) -> list[str] | None:
     for line in lines:
         if "." not in line:
@@ -1319,7 +1372,13 @@ def _parse_item(
     segment: _Segment,
     links: Mapping[int, tuple[Link, ...]],
     body_name: str,
+    notes: Mapping[str, bool] | None = None,
+    secret: bool = False,
 ) -> Item:
+    """One item; ``notes``: footnote mark → whether that footnote marks the item secret;
+    ``secret``: text outside the item says it is confidential."""
+    if secret:
+        return Item(number=segment.number, public=False)
     folded_body = body_name.casefold()
     # "Arbetsutskottets förslag" is input in a board's protocol but the decision in the
     # committee's own protocol
@@ -1334,6 +1393,11 @@ def _parse_item(
     flats = [line if "\t" not in line else _flat(line) for line in lines]
 
     rest = _flat(segment.rest).strip(" .:–—-\t")
+    if notes and (mark := _FOOTNOTE_MARK.search(rest)) and mark.group(1) in notes:
+        # "Begäran om lönetillägg 1": the footnote mark of a note printed after the items
+        if notes[mark.group(1)]:
+            return Item(number=segment.number, public=False)
+        rest = rest[: mark.start()].rstrip()
     case_number = None
     dnr = _dnr(rest)
     if dnr:
@@ -1374,7 +1438,7 @@ def _parse_item(
     # _SECRECY_WORDS, so its full (slow) expression only runs on items that might be
     # confidential.
     all_text = "\n".join(flats)
-    full_text = f"{segment.label}\n{segment.rest}\n{title or ''}\n{all_text}"
+    full_text = with_joined_breaks(f"{segment.label}\n{segment.rest}\n{title or ''}\n{all_text}")
     low = fold(full_text)
     if any(word in low for word in _SECRECY_WORDS) and (
         has_secrecy_marker(full_text) or _INDIVIDUAL_CASE.search(full_text)
@@ -1736,7 +1800,11 @@ def parse_blocks(
         present=_unique(present),
     )
 
-    items = tuple(_parse_item(blocks, segment, links, body_name) for segment in segments)
+    notes, named = _notes_outside_items(blocks, in_item)
+    items = tuple(
+        _parse_item(blocks, segment, links, body_name, notes, _named(segment.number, named))
+        for segment in segments
+    )
     protocol_links: list[Link] = []
     for i, found in sorted(links.items()):
         if 0 <= i < len(blocks) and not in_item[i]:
