@@ -458,6 +458,10 @@ def test_decision_wordings(text: str, outcome: str) -> None:
         ("11 votos a favor, 6 votos en contra, 2 abstenciones", (11, 6, 2, None)),
         ("172 för bifall, 140 för avslag, 2 avstod, 35 frånvarande", (172, 140, 2, 35)),
         ("Omröstningsresultat: 3 röster för bifall, 2 röster för avslag.", (3, 2, None, None)),
+        ("7 votes for, 4 against, 1 abstention", (7, 4, 1, None)),
+        ("19 votos a favor, 8 votos contra e 2 abstenções", (19, 8, 2, None)),
+        ("mit 51 gegen 37 Stimmen angenommen", (51, 37, None, None)),
+        ("Ja 7 / Nein 11 / Enth. 1", (7, 11, 1, None)),
     ],
 )
 def test_vote_wordings(text: str, counts: tuple[int | None, ...]) -> None:
@@ -615,7 +619,7 @@ OPARL: dict[str, dict[str, Any]] = {
             "elected",
             "noted",
         ],
-        "votes": {"1": (12, 5, 2), "3": (7, 11, None)},
+        "votes": {"1": (12, 5, 2), "3": (7, 11, 1)},  # "Ja 7 / Nein 11 / Enth. 1"
     },
     "o03-oparl11-cancelled-no-state.json": {
         "body": "Sportausschuss",
@@ -763,3 +767,51 @@ def test_akn_record_reads_as_a_person_would(name: str) -> None:
         for item in out["items"]
     ]
     assert got == expected["items"]
+
+
+# Confidential items in parliaments' and councils' own words, in seven languages: the items
+# withheld and the ones kept, with what else the document settles
+WITHHELD: dict[str, dict[str, Any]] = {
+    "akn/a12-pt-assembleia-municipal-debate-porta-fechada.xml": {
+        "secret": {"Ponto 5"},  # "à porta fechada", "sessão reservada"
+        "public": {"Ponto 1", "Ponto 2", "Ponto 3", "Ponto 4", "Ponto 6"},
+    },
+    "akn/a13-en-doc-minutes-hcontainer-roman-provisional-part2.xml": {
+        "secret": {"5"},  # "PART 2 – NOT FOR PUBLICATION"
+        "public": {"I", "II", "III", "IV"},
+        "status": "draft",
+    },
+    "akn/a14-sv-fullmaktige-questions-pnr-preliminart.xml": {
+        "status": "draft",  # docStatus "Preliminärt protokoll – ej justerat"
+    },
+    "akn/a15-en-assembly-debate-division-narrative-in-camera.xml": {
+        "secret": {"4"},
+        "public": {"1", "2", "3", "5", "6"},
+    },
+    "akn/a16-de-ch-gemeinderat-doc-traktanden-ausschluss-oeffentlichkeit.xml": {
+        "secret": {"Traktandum 3"},  # "unter Ausschluss der Öffentlichkeit"
+        "public": {"Traktandum 1", "Traktandum 2", "Traktandum 4", "Traktandum 5"},
+    },
+    "oparl/o13-oparl11-no-start-created-modified-only.json": {
+        "secret": {"NÖ 1", "nö 2"},  # numbered "nicht öffentlich", no public field
+        "public": {"Ö 1", "Ö 2"},
+    },
+    "oparl/o14-oparl11-result-vocabulary-public-variants.json": {
+        "body": "Gemeinderat Rheinau-West",  # "Öffentliche/Nichtöffentliche Sitzung des …"
+        "secret": {"6", "7", "8", "9"},  # public: "false", "False", 0, "nicht öffentlich"
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(WITHHELD))
+def test_confidential_items_in_their_own_words_are_withheld(name: str) -> None:
+    expected = WITHHELD[name]
+    out = _output(GENERALITY / name)
+    public = {item["number"]: item["public"] for item in out["items"]}
+    assert {n for n, p in public.items() if not p} == expected.get(
+        "secret", {n for n, p in public.items() if not p}
+    )
+    assert {n for n, p in public.items() if p} >= expected.get("public", set())
+    for key, path in (("status", ("protocol", "status")), ("body", ("body", "name"))):
+        if key in expected:
+            assert out[path[0]][path[1]] == expected[key]

@@ -128,7 +128,8 @@ _DRAFT = re.compile(
     r"|\bpreliminary\b"
     r"|\bsubject to (?:confirmation|correction|approval)|\bnot (?:yet )?(?:approved|confirmed)"
     r"|\bbozza\b|\bprovvisori[oa]\b|\bnon revisionat|\bentwurf\b|\bvorläufig|\bunkorrigiert"
-    r"|\brasimu\b|\bprojet\b|\bprovisoire\b|\butkast\b|\bojusterad",
+    r"|\brasimu\b|\bprojet\b|\bprovisoire\b|\butkast\b|\bojusterad|\bpreliminärt?\b"
+    r"|\b(?:ej|inte|icke)\s+justera[td]",
     re.IGNORECASE,
 )
 _BRACKETED = re.compile(r"^\s*[(\[]([^()\[\]]*)[)\]]\s*\.?\s*$")

@@ -91,8 +91,9 @@ _DATE_TAIL = re.compile(
 _DATE_CORE = re.compile(r"\d(?:\d?\.\s?\d{1,2}\.|\d{3}-\d{2}-\d{2})")
 # The last two runs of word characters (and what surrounds them), read backwards.
 _TWO_RUNS = re.compile(r"\W*\w+\W*\w+\W*")
+# ("Öffentliche/Nichtöffentliche Sitzung des …": states joined by "/" too)
 _SITZUNG_PREFIX = re.compile(
-    rf"^(?:{_STATE_WORDS}\s*)*\w*sitzung\s+(?P<article>des|der|im|in der|vom)\s+", re.I
+    rf"^(?:{_STATE_WORDS}\s*/?\s*)*\w*sitzung\s+(?P<article>des|der|im|in der|vom)\s+", re.I
 )
 _SITZUNG_SUFFIX = re.compile(rf"[\s,\-–—:]+(?:{_STATE_WORDS}\s*)*\w*sitzung\b.*$", re.I)
 _HEADS = (
@@ -300,6 +301,7 @@ def _meeting_object(doc: Any) -> dict[str, Any]:
 
 
 _ABSENT = object()
+_NON_PUBLIC_NUMBER = re.compile(r"^(?:N|NÖ|NOE|nö|Nö)\s*\d")
 
 
 def _is_public(value: Any, number: str) -> bool:
@@ -307,8 +309,9 @@ def _is_public(value: Any, number: str) -> bool:
     if value is True:
         return True
     if value is _ABSENT:
-        # SessionNet numbers non-public items "N 1", "N 2" ("Ö 1" for public ones)
-        return not re.match(r"^N\s*\d", number)
+        # Council systems number non-public items "N 1", "NÖ 2" or "nö 3" (nicht öffentlich;
+        # "Ö 1" for public ones)
+        return _NON_PUBLIC_NUMBER.match(number) is None
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "ja", "yes", "öffentlich")
     return isinstance(value, int) and value == 1

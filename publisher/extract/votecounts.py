@@ -22,19 +22,19 @@ _LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "yes": (
         ("ja-stimmen", "jastimmen", "ja-stimme", "ayes", "aye", "yeas", "in favour", "in favor")
         + ("favorevoli", "voti favorevoli", "ja-röster", "voix pour", "tá", "stimmen dafür")
-        + ("votos a favor", "röster för bifall", "för bifall"),
+        + ("votos a favor", "röster för bifall", "för bifall", "votes for", "votes in favour"),
         ("ja", "yes", "for", "dafür", "pour", "ndiyo", "a favor"),
     ),
     "no": (
         ("nein-stimmen", "neinstimmen", "gegenstimmen", "gegenstimme", "noes", "nays")
         + ("contrari", "voti contrari", "nej-röster", "voix contre", "níl", "stimmen dagegen")
-        + ("votos en contra", "röster för avslag", "för avslag"),
+        + ("votos en contra", "votos contra", "röster för avslag", "för avslag", "votes against"),
         ("nein", "no", "nay", "against", "dagegen", "contre", "hapana", "nej", "en contra"),
     ),
     "abstain": (
         ("stimmenthaltungen", "stimmenthaltung", "enthaltungen", "enthaltung", "abstentions")
         + ("abstention", "abstained", "astenuti", "astensioni", "avstår", "avstod", "staon")
-        + ("abstenciones", "abstención"),
+        + ("abstenciones", "abstención", "abstenções", "abstenção", "enth."),
         ("abstain",),
     ),
     "absent": (("abwesend", "assenti", "frånvarande", "ausentes"), ("absent",)),
@@ -64,6 +64,8 @@ _VOTE_CONTEXT = re.compile(r"stimm|\bvot|\bvoti\b|\brös", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 # "carried by 72 to 56 votes", "by 7 votes to 2"
 _BY_TO = re.compile(r"\bby\s+(\d{1,4})\s+(?:votes?\s+)?to\s+(\d{1,4})\b", re.IGNORECASE)
+# "mit 51 gegen 37 Stimmen" (the first number voted for what was decided)
+_MIT_GEGEN = re.compile(r"\bmit\s+(\d{1,4})\s+gegen\s+(\d{1,4})\s+stimmen", re.IGNORECASE)
 
 
 def _labelled(pattern: re.Pattern[str], text: str) -> dict[str, tuple[int, bool]]:
@@ -113,4 +115,6 @@ def find_votes(text: str | None) -> Votes | None:
             return Votes(yes=int(pair[1]), no=int(pair[2]))
     if by_to := _BY_TO.search(text):
         return Votes(yes=int(by_to[1]), no=int(by_to[2]))
+    if mit := _MIT_GEGEN.search(text):
+        return Votes(yes=int(mit[1]), no=int(mit[2]))
     return None
