@@ -35,7 +35,7 @@ from publisher.extract.outcomes import classify, is_unanimous
 from publisher.extract.parsing import clean, element_text, local_name, parse_xml, raw_text
 from publisher.extract.votecounts import find_votes
 from publisher.model import Body, Item, Link, Meeting, Outcome, Protocol, ProtocolState, Status
-from publisher.privacy import fold
+from publisher.privacy import fold, has_secrecy_marker
 
 FORMAT = "tei"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -115,11 +115,16 @@ def _heading(text: str) -> tuple[str, str | None] | None:
 
 
 def _is_speech(el: etree._Element) -> bool:
+    """An utterance of a known speaker; the chair's (ParlaMint ``ana="#chair"``) is the
+    record's own voice: "Question declared carried.", "Lovforslaget er vedtaget."."""
     who = (el.get("who") or "").strip().lower()
-    return bool(who) and who not in ("unknown", "#unknown")
+    if not who or who in ("unknown", "#unknown"):
+        return False
+    return "#chair" not in (el.get("ana") or "").lower().split()
 
 
-_RECORD_TAGS = ("{*}note", "{*}head", "{*}p", "{*}u", "{*}div")  # in any namespace or none
+# in any namespace or none; "desc" of an incident ("The Seanad went into private session.")
+_RECORD_TAGS = ("{*}note", "{*}head", "{*}p", "{*}u", "{*}div", "{*}desc")
 
 
 def _leave_out(speech: etree._Element, skip: set[etree._Element]) -> None:
@@ -304,6 +309,9 @@ def _item(section: _Section, source_id: str | None, stated_results: bool) -> Ite
         outcome_text=decision,
         unanimous=is_unanimous(decision),
         votes=find_votes(context) if context else None,
+        # the record itself may say the item was heard in private ("The Seanad went into
+        # private session.", "for lukkede døre"): fail closed
+        public=not has_secrecy_marker(text),
         id=(f"{source_id}#{ident}" if source_id else ident) if ident else None,
     )
 
