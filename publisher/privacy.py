@@ -31,9 +31,10 @@ MASK = "[personnummer]"
 # nothing, as written; and as documents really carry it: any dash Word or a typesetter makes
 # of "-" (en and em dash, non-breaking hyphen, minus sign, full-width forms), spaces around
 # it ("620830 - 4581"), a line break after it ("881102-<br>7716"), invisible characters
-# (zero-width space, word joiner, BOM) and a URL-encoded "-" or "+" in a link ("%2D").
+# (zero-width space, word joiner, BOM), a URL-encoded "-" or "+" in a link ("%2D") and a
+# "/" between the parts in a link path ("/person/19850312/1231/").
 _GAP = r"[\s\u200b\u200c\u200d\u2060\ufeff]"
-_DASH = r"[-+\u2010-\u2015\u2212\ufe58\ufe63\uff0b\uff0d]"
+_DASH = r"[-+/\u2010-\u2015\u2212\ufe58\ufe63\uff0b\uff0d]"  # "/" in link paths
 SEPARATOR = rf"(?:{_GAP}{{0,3}}{_DASH}{_GAP}{{0,3}}|{_GAP}{{1,3}}|%2[dDbB])"
 
 # 12 digits (century) or 10, a separator or none.

@@ -172,6 +172,7 @@ def test_numbers_are_masked_whether_or_not_other_fields_hold_digits() -> None:
         "690923-\u200b1232",  # zero-width space
         "550219%2D9028",  # URL-encoded hyphen in a link
         "19811218 \u2013 9876",  # en dash with spaces, with century
+        "19811218/9876",  # the parts as in a link path ("/person/19811218/9876/")
     ],
 )
 def test_numbers_are_masked_in_the_forms_documents_carry_them(written: str) -> None:
