@@ -216,6 +216,10 @@ _MARKERS = [
     "Handlingarna är ej offentliga",
     "unter Ausschluss der Öffentlichkeit",
     "Behandlet for lukkede døre",
+    "Saken ble behandlet i lukket møde",
+    "Unntatt fra offentlighet",
+    "Behandeld achter gesloten deuren",
+    "Sprawa tajne",
     "Besloten vergadering",
     "Deliberação à porta fechada",
     "Em sessão reservada",
@@ -239,7 +243,8 @@ def test_every_secrecy_marker_withholds_the_item(text: str) -> None:
     page = (
         "<html><body><h1>Socialnämnden protokoll</h1><p>Sammanträdesdatum 2024-06-18</p>"
         "<p>Justerare: Anna Berg</p><h2>§ 1 Ärende</h2>"
-        f"<p>{text}.</p><p>Beslut: Nämnden beslutar enligt förslaget.</p></body></html>"
+        f"<p>{text.replace(chr(10), '<br>')}.</p>"
+        "<p>Beslut: Nämnden beslutar enligt förslaget.</p></body></html>"
     ).encode()
     (item,) = extract(page, "sv-html").items
     assert item.public is False
