@@ -1168,10 +1168,12 @@ def _notes_outside_items(
     notes: dict[str, bool] = {}
     named: set[str] = set()
     last_item = max((i for i, inside in enumerate(in_item) if inside), default=-1)
-    for i, block in enumerate(blocks):
-        if in_item[i]:
-            continue
-        secret = has_secrecy_marker(with_joined_breaks(block))
+    outside = [i for i, inside in enumerate(in_item) if not inside]
+    # one check of all of it first: most protocols say nothing secret outside their items
+    any_secret = has_secrecy_marker(with_joined_breaks("\n".join(blocks[i] for i in outside)))
+    for i in outside:
+        block = blocks[i]
+        secret = any_secret and has_secrecy_marker(with_joined_breaks(block))
         if i > last_item and (note := _FOOTNOTE.match(block)):
             notes[note.group(1)] = notes.get(note.group(1), False) or secret
         if secret:
