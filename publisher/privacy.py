@@ -24,6 +24,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from publisher.model import Item, Outcome, Protocol
+from publisher.text import word_finder
 
 MASK = "[personnummer]"
 
@@ -186,17 +187,16 @@ def fold(text: str) -> str:
     return text.translate(_FOLD).lower()
 
 
+_SECRECY_GATE = word_finder(SECRECY_WORDS)
+
+
 def has_secrecy_marker(*texts: str | None) -> bool:
     for text in texts:
         if not text:
             continue
         text = with_joined_breaks(text)
-        lowered = fold(text)
-        for word in SECRECY_WORDS:
-            if word in lowered:
-                if _SECRECY.search(text):
-                    return True
-                break
+        if _SECRECY_GATE.search(fold(text)) is not None and _SECRECY.search(text):
+            return True
     return False
 
 
@@ -402,7 +402,10 @@ def withhold(item: Item) -> Item:
 def is_confidential(item: Item, closed_session: bool = False) -> bool:
     if not item.public or closed_session:
         return True
-    return has_secrecy_marker(item.title, item.decision, item.outcome_text, item.case_number)
+    # the fields as one text: one gate instead of four (a marker can only be found in more
+    # places this way, never in fewer: fail closed)
+    fields = [t for t in (item.title, item.decision, item.outcome_text, item.case_number) if t]
+    return bool(fields) and has_secrecy_marker("\n".join(fields))
 
 
 def protect(protocol: Protocol) -> Protocol:

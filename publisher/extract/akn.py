@@ -60,6 +60,7 @@ from publisher.model import (
     Votes,
 )
 from publisher.privacy import fold, has_secrecy_marker
+from publisher.text import word_finder
 
 FORMAT = "akn"
 
@@ -807,7 +808,7 @@ def _status(front: dict[str, etree._Element], meta: _Meta) -> Status:
 # Speed only, same answers: every branch of ``_DRAFT`` starts with one of these words, so a
 # text holding none of them once case-folded as ``re.IGNORECASE`` folds cannot match it.
 _DRAFT_HINTS = outcomes._hints(_DRAFT.pattern)
-_DRAFT_WORDS = outcomes.word_finder(_DRAFT_HINTS) if _DRAFT_HINTS else None
+_DRAFT_WORDS = word_finder(_DRAFT_HINTS) if _DRAFT_HINTS else None
 
 
 def _is_draft(text: str) -> bool:

@@ -11,11 +11,11 @@ case-insensitively against the whole decision text; the original wording is kept
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from publisher.model import Outcome
 from publisher.privacy import fold
+from publisher.text import trie_pattern, word_finder
 
 try:  # CPython's regular-expression parser, only to speed up ``classify`` (see _HINTS)
     from re import _constants as _sre  # type: ignore[attr-defined]
@@ -187,48 +187,18 @@ _ALL_HINTS = tuple(_RULES_BY_HINT)
 _UNHINTED = frozenset(i for i, rule_hints in enumerate(_HINTS) if rule_hints is None)
 
 
-def _trie_pattern(words: Iterable[str], *, longest: bool = True) -> str:
-    """An expression matching one of ``words`` that starts at a position: the words as a
-    character trie, so the engine follows one branch per character instead of trying every
-    word in turn. ``longest``: the longest word starting there; otherwise the first that
-    ends (enough to learn whether any occurs: longer continuations are left out)."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}  # a word ends here
-
-    def pattern(node: dict[str, Any]) -> str:
-        if "" in node and not longest:
-            return ""
-        branches = [re.escape(char) + pattern(node[char]) for char in sorted(node) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        # greedy: the longer words are tried first, a word ending here is the fallback
-        return f"(?:{body})?" if "" in node else body
-
-    return pattern(trie)
-
-
 # Which hints occur in a lower-cased text, in one pass: at every position (a lookahead, so
 # occurrences may overlap) the longest hint starting there. Every hint that starts at that
 # position is a prefix of it, so ``_RULES_BY_FOUND[longest]`` (the rules of all hints that
 # are prefixes of it) is exactly the rules of the hints occurring there: the same candidates
 # as testing every hint with ``in``, found without 192 substring searches.
-_HINT_FINDER = re.compile(f"(?=({_trie_pattern(sorted(_ALL_HINTS))}))")
+_HINT_FINDER = re.compile(f"(?=({trie_pattern(sorted(_ALL_HINTS))}))")
 _RULES_BY_FOUND: dict[str, frozenset[int]] = {
     found: frozenset().union(
         *(rules for hint, rules in _RULES_BY_HINT.items() if found.startswith(hint))
     )
     for found in _ALL_HINTS
 }
-
-
-def word_finder(words: Iterable[str]) -> re.Pattern[str]:
-    """An expression that finds whether a (case-folded) text holds any of ``words``."""
-    return re.compile(_trie_pattern(words, longest=False))
 
 
 _UNANIMOUS = re.compile(

@@ -59,6 +59,7 @@ from publisher.model import (
     Votes,
 )
 from publisher.privacy import SECRECY_WORDS, fold, has_secrecy_marker, with_joined_breaks
+from publisher.text import word_finder
 
 FORMAT = "sv-html"
 
@@ -614,6 +615,7 @@ _SECRECY_WORDS = (
     "enskilda ärende",
     "familjeärende",
 )
+_SECRECY_GATE = word_finder(_SECRECY_WORDS)
 _WRAPPED = re.compile(r"^(?!att\s)[a-zåäöé]")
 _CONTINUATION = re.compile(r"^(?:att\s|[a-zåäö]|\d{1,2}[.)]\s+att\s|[-–•]\s*att\s)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])")
@@ -1442,7 +1444,7 @@ def _parse_item(
     all_text = "\n".join(flats)
     full_text = with_joined_breaks(f"{segment.label}\n{segment.rest}\n{title or ''}\n{all_text}")
     low = fold(full_text)
-    if any(word in low for word in _SECRECY_WORDS) and (
+    if _SECRECY_GATE.search(low) is not None and (
         has_secrecy_marker(full_text) or _INDIVIDUAL_CASE.search(full_text)
     ):
         return Item(number=segment.number, public=False)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-from publisher.extract.outcomes import word_finder
 from publisher.model import Votes
 from publisher.privacy import fold
+from publisher.text import word_finder
 
 # category -> (strong labels, weak labels); lower case, matched case-insensitively
 _LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
