@@ -957,8 +957,9 @@ class _Segment:
     number: str
     rest: str
     end: int
-    #: a short line printed right above the heading ("Sekretess", "Individärende"): a label
-    #: of this item as much as the end of the one before, so both are read with it
+    #: a short line printed right above the heading ("Sekretess", "Individärende"): read
+    #: with this item's text for secrecy (and, unless the page's layout shows such labels
+    #: belong to the item below, still part of the item before too; see ``_segments``)
     label: str = ""
 
 
