@@ -59,7 +59,7 @@ def sanitize_html(html: str) -> str:
 # rather than running the full pattern over a whole file, candidates are found with this
 # cheap one and each is checked by ``publisher.privacy`` in a small window (enough context
 # for its digit-boundary checks).
-_CANDIDATE = re.compile(rf"\d{{6}}(?:\d{{2}})?{privacy.SEPARATOR}?\d{{4}}")
+_CANDIDATE = re.compile(rf"(?:\d\d)?{privacy.NUMBER_SHAPE}")
 
 
 def check_output(path: str, data: bytes) -> None:

@@ -30,22 +30,27 @@ MASK = "[personnummer]"
 
 # Between the date and the last four digits: "-" (or "+" for people over 100), a space, or
 # nothing, as written; and as documents really carry it: any dash Word or a typesetter makes
-# of "-" (en and em dash, non-breaking hyphen, minus sign, full-width forms), spaces around
-# it ("620830 - 4581"), a line break after it ("881102-<br>7716"), invisible characters
-# (zero-width space, word joiner, BOM), a URL-encoded "-" or "+" in a link ("%2D") and a
-# "/" between the parts in a link path ("/person/19850312/1231/").
-_GAP = r"[\s\u200b\u200c\u200d\u2060\ufeff]"
-_DASH = r"[-+/\u2010-\u2015\u2212\ufe58\ufe63\uff0b\uff0d]"  # "/" in link paths
-SEPARATOR = rf"(?:{_GAP}{{0,3}}{_DASH}{_GAP}{{0,3}}|{_GAP}{{1,3}}|%2[dDbB])"
+# of "-", spaces around it ("620830 - 4581"), a doubled dash, a line break after it
+# ("881102-<br>7716"), invisible characters (zero-width space, direction marks, word joiner,
+# BOM), ".", ":", "·", "_" or "/" (file names and link paths), URL escapes in a link ("%2D",
+# "%20", "%E2%80%93"): up to six such characters.
+_SEPARATOR_CHARS = (
+    r"\s\u200b-\u200f\u2060\ufeff_.:\u00b7/+\-\u2010-\u2015\u2212\ufe58\ufe63\uff0b\uff0d"
+)
+SEPARATOR = rf"(?:[{_SEPARATOR_CHARS}]|%[0-9A-Fa-f]{{2}}){{1,6}}"
+# Between the parts of the date, when they are set apart: "85 03 12-1231", "1985-03-12-1231"
+_DATE_GAP = r"[ .\-\u2010\u2011\u2013\u00a0\u2009\u202f]"
 
-# 12 digits (century) or 10, a separator or none.
+# 12 digits (century) or 10, a separator or none. A date written with gaps has them both
+# (``g1``), and is then not followed by more date ("2024-06-18 – 2024-07-15" is a period).
 _PNR = re.compile(
     r"(?<!\d)"  # not the tail of a longer number
     r"(?P<century>(?:18|19|20))?"
-    r"(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})"
-    rf"(?P<sep>{SEPARATOR}?)"
+    rf"(?P<yy>\d{{2}})(?P<g1>{_DATE_GAP})?(?P<mm>\d{{2}})(?(g1){_DATE_GAP})(?P<dd>\d{{2}})"
+    rf"(?P<sep>{SEPARATOR})?"
     r"(?P<serial>\d{3})(?P<check>\d)"
     r"(?!\d)"
+    r"(?(g1)(?!\s*[-\u2013./]\s*\d))"
 )
 
 # Secrecy markers, matched against an item's title and text: the ways minutes say an item was
@@ -123,13 +128,13 @@ def with_joined_breaks(text: str) -> str:
     return text
 
 
-# Every form of the number contains its shape: six digits (the birth date), at most one
-# separator, four digits (``_PNR`` without its optional century and its digit boundaries).
-# Strings without it — nearly all — skip the full pattern. Six digits alone would not do:
-# ids and URLs ("prot-202223--013", "/1718900000000/") have them, and each sent its string
-# through the masking path.
-# (``\d\d{5}`` is ``\d{6}``; written so, the engine skips to the next digit before trying)
-_NUMBER_SHAPE = re.compile(rf"\d\d{{5}}{SEPARATOR}?\d{{4}}")
+# Every form of the number contains its shape (``_PNR`` without its optional century, its
+# conditions and its digit boundaries). Strings without it — nearly all — skip the full
+# pattern. A run of digits alone would not do: ids and URLs ("prot-202223--013",
+# "/1718900000000/") have them, and each sent its string through the masking path.
+# (``\d\d`` first: the engine skips to the next digit before trying)
+NUMBER_SHAPE = rf"\d\d{_DATE_GAP}?\d\d{_DATE_GAP}?\d\d(?:{SEPARATOR})?\d{{4}}"
+_NUMBER_SHAPE = re.compile(NUMBER_SHAPE)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -220,7 +225,7 @@ def mask_all(value: T) -> T:
     if not texts:
         return value
     joined = _JOIN.join(texts)
-    if not _may_have_six_digits(joined):
+    if not _may_have_ten_digits(joined):
         return value
     run = _NUMBER_SHAPE.search(joined)
     if run is None:
@@ -243,12 +248,11 @@ _DIGIT_BYTES = bytes(
 )
 
 
-def _may_have_six_digits(text: str) -> bool:
-    """False only when ``_NUMBER_SHAPE`` cannot match ``text``: its six leading digits are six
-    consecutive characters each mapped to at least one b"0", so their bytes are a run of six
-    or more b"0". Table translation and a substring search in C, instead of the regular
-    expression's per-character loop (several times slower)."""
-    return b"000000" in text.encode("utf-8", "surrogatepass").translate(_DIGIT_BYTES)
+def _may_have_ten_digits(text: str) -> bool:
+    """False only when ``_NUMBER_SHAPE`` cannot match ``text``: its ten digits are ten
+    characters each mapped to at least one b"0". Table translation and a count in C, instead
+    of the regular expression's per-character loop (several times slower)."""
+    return text.encode("utf-8", "surrogatepass").translate(_DIGIT_BYTES).count(b"0") >= 10
 
 
 def _runs(text: str, start: int) -> Iterator[re.Match[str]]:

@@ -173,6 +173,17 @@ def test_numbers_are_masked_whether_or_not_other_fields_hold_digits() -> None:
         "550219%2D9028",  # URL-encoded hyphen in a link
         "19811218 \u2013 9876",  # en dash with spaces, with century
         "19811218/9876",  # the parts as in a link path ("/person/19811218/9876/")
+        "811218.9876",
+        "811218\u200e-\u200f9876",  # direction marks from copied text
+        "811218_9876",  # a file name
+        "811218%20" + "9876",  # URL escapes
+        "811218%E2%80%939876",
+        "811218--9876",
+        "81 12 18-9876",  # the date's parts set apart
+        "1981-12-18-9876",
+        "811218:9876",
+        "811218·9876",
+        "811218 – – 9876",
     ],
 )
 def test_numbers_are_masked_in_the_forms_documents_carry_them(written: str) -> None:
@@ -256,3 +267,18 @@ def test_every_secrecy_marker_withholds_the_item(text: str) -> None:
 )
 def test_words_near_secrecy_wordings_are_not_markers(text: str) -> None:
     assert not has_secrecy_marker(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anslaget 2024-06-18 – 2024-07-15",  # a period, not a number
+        "Sammanträdesdatum 2024-06-18",
+        "Telefon 070-123 45 67",
+        "Dnr KS 2024/1234",
+        "prot-202223--013",
+        "Diarienummer MBN 2024-000012",
+    ],
+)
+def test_dates_case_numbers_and_phone_numbers_are_left_alone(text: str) -> None:
+    assert mask_all(text) == text
