@@ -399,8 +399,9 @@ def _mask(value: Any, dirty: frozenset[str] | None = None) -> Any:
 
 
 def withhold(item: Item) -> Item:
-    """What survives of a confidential item: its number, position and that it was withheld."""
-    return Item(number=item.number, outcome=Outcome.OTHER, public=False, id=item.id)
+    """What survives of a confidential item: its number, position and that it was withheld.
+    Not its id: a source's element ids are often made of the title ("…#staff_appeal_mr_x")."""
+    return Item(number=item.number, outcome=Outcome.OTHER, public=False)
 
 
 def is_confidential(item: Item, closed_session: bool = False) -> bool:
@@ -409,6 +410,8 @@ def is_confidential(item: Item, closed_session: bool = False) -> bool:
     # the fields as one text: one gate instead of four (a marker can only be found in more
     # places this way, never in fewer: fail closed)
     fields = [t for t in (item.title, item.decision, item.outcome_text, item.case_number) if t]
+    # an attachment's title is the item's text too ("Anlage 1 – nicht öffentlich: …")
+    fields += [link.title for link in item.attachments if link.title]
     return bool(fields) and has_secrecy_marker("\n".join(fields))
 
 

@@ -282,3 +282,17 @@ def test_words_near_secrecy_wordings_are_not_markers(text: str) -> None:
 )
 def test_dates_case_numbers_and_phone_numbers_are_left_alone(text: str) -> None:
     assert mask_all(text) == text
+
+
+def test_a_withheld_item_keeps_no_id_and_an_attachment_title_can_withhold() -> None:
+    from publisher.model import Link
+
+    named = Item(number="3", title="Staff appeal", public=False, id="doc#staff_appeal_mr_x")
+    assert protect(_protocol(named)).items[0].id is None
+    item = Item(
+        number="5",
+        title="Förvaltningsärende",
+        attachments=(Link(url="https://x.example/a.pdf", title="Anlage – nicht öffentlich"),),
+    )
+    (withheld,) = protect(_protocol(item)).items
+    assert withheld.public is False and withheld.attachments == () and withheld.id is None
