@@ -801,6 +801,17 @@ WITHHELD: dict[str, dict[str, Any]] = {
         "secret": {"3"},  # "<incident><desc>The Seanad went into private session."
         "outcomes": {"1": "approved"},  # the chair's "Question declared carried."
     },
+    "oparl/o21-nichtoeffentliche-sitzung-meeting-level.json": {"secret": {"1", "2", "3"}},
+    "oparl/o22-keyword-nichtoeffentlich-public-absent.json": {
+        # keyword "nichtöffentlich", consultation role, "TOP NÖ 5", "N-6", "7 (nö)"
+        "secret": {"3", "4", "TOP NÖ 5", "N-6", "7 (nö)"},
+        "public": {"Ö 1", "Ö 2"},
+    },
+    "oparl/o23-auxfile-name-only-marker-and-pnr-urls.json": {"secret": {"1"}},
+    "oparl/o25-resolutiontext-html-entities.json": {
+        "secret": {"1", "4"},  # "nicht&ouml;ffentlicher Sitzung", "&Ouml;ffentlichkeit"
+        "public": {"2", "3"},
+    },
     "oparl/o13-oparl11-no-start-created-modified-only.json": {
         "secret": {"NÖ 1", "nö 2"},  # numbered "nicht öffentlich", no public field
         "public": {"Ö 1", "Ö 2"},

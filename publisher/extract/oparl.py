@@ -62,14 +62,12 @@ from publisher.model import (
     Status,
     Votes,
 )
-from publisher.privacy import fold
+from publisher.privacy import fold, has_secrecy_marker
 
 FORMAT = "oparl"
 
 _TAG = re.compile(r"<[A-Za-z/!][^<>]*>")
 _BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/li|/h\d|/tr)\b[^<>]*>", re.IGNORECASE)
-_ENTITY = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&nbsp;": " "}
-_ENTITY_RE = re.compile("|".join(map(re.escape, _ENTITY)))
 
 # --- body names from meeting names ----------------------------------------------------------
 _STATE_WORDS = (
@@ -204,7 +202,10 @@ def _plain(text: str | None) -> str | None:
     if "<" in text and _TAG.search(text):
         text = _BLOCK_TAG.sub("\n", text)
         text = _TAG.sub("", text)
-        text = _ENTITY_RE.sub(lambda m: _ENTITY[m.group(0)], text)
+    if "&" in text and _CHARACTER_REFERENCE.search(text):
+        # every character reference, with or without tags ("nicht&ouml;ffentlich",
+        # "850312&ndash;1231" are what the secrecy check and the masking must read)
+        text = html.unescape(text)
     return clean_block(text)
 
 
@@ -301,7 +302,11 @@ def _meeting_object(doc: Any) -> dict[str, Any]:
 
 
 _ABSENT = object()
-_NON_PUBLIC_NUMBER = re.compile(r"^(?:N|NÖ|NOE|nö|Nö)\s*\d")
+# "N 1", "NÖ 2", "nö 3", "N-6", "TOP NÖ 5", "7 (nö)": numbered nicht öffentlich
+_NON_PUBLIC_NUMBER = re.compile(
+    r"^(?:TOP\s*)?(?:N|NÖ|NOE)\s*[-.]?\s*\d|\((?:N|NÖ|NOE|nicht\s?öffentlich)\)\s*$",
+    re.IGNORECASE,
+)
 
 
 def _is_public(value: Any, number: str) -> bool:
@@ -311,10 +316,21 @@ def _is_public(value: Any, number: str) -> bool:
     if value is _ABSENT:
         # Council systems number non-public items "N 1", "NÖ 2" or "nö 3" (nicht öffentlich;
         # "Ö 1" for public ones)
-        return _NON_PUBLIC_NUMBER.match(number) is None
+        return _NON_PUBLIC_NUMBER.search(number) is None
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "ja", "yes", "öffentlich")
     return isinstance(value, int) and value == 1
+
+
+def _marked_private(raw: dict[str, Any]) -> bool:
+    """Whether an item's keywords or its consultation's role say it is not public
+    ("keyword": ["nichtöffentlich"], "role": "Beschlussfassung (nichtöffentlich)")."""
+    texts = [k for k in _objects(raw.get("keyword")) if isinstance(k, str)]
+    consultation = raw.get("consultation")
+    for entry in _objects(consultation) if not isinstance(consultation, dict) else [consultation]:
+        if isinstance(entry, dict) and isinstance(entry.get("role"), str):
+            texts.append(entry["role"])
+    return bool(texts) and has_secrecy_marker("\n".join(texts))
 
 
 def _case_number(consultation: Any) -> str | None:
@@ -346,7 +362,7 @@ def _item(raw: dict[str, Any], position: int, options: ExtractOptions) -> Item:
     if resolution_file is not None or auxiliary_file is not None:
         attachments = _links(_objects(resolution_file) + _objects(auxiliary_file), options)
     public = get("public", _ABSENT)
-    if public is not True and not _is_public(public, number):
+    if (public is not True and not _is_public(public, number)) or _marked_private(raw):
         # ``privacy.protect`` withholds every non-public item whatever it says, keeping only
         # its number and id (``privacy.withhold``): its title, decision and their reading
         # would be thrown away unread, so they are not worked out. (Its attachments are, as
@@ -488,6 +504,9 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
             end=end,
             location=_location(meeting.get("location")),
             id=meeting_url,
+            # "Nichtöffentliche Sitzung des …": every item of it is confidential (but not
+            # "Öffentliche/Nichtöffentliche Sitzung", which has both parts)
+            closed=bool(title) and "/" not in (title or "") and has_secrecy_marker(title),
             cancelled=cancelled,
         ),
         protocol=ProtocolState(
