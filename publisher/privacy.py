@@ -74,7 +74,8 @@ _SECRECY = re.compile(
     r"|\b(?:held|met|sat|sitting|meeting|considered|heard|taken|deliberated)\s+in\s+private\b"
     r"|\bnot for publication|\(exempt\)|\bexempt information"
     r"|\bexclu(?:de|ded|ding|sion of) the press and (?:the )?public"
-    r"|\bpress and public (?:were |be |are )?excluded|\bconfidential nature of the business",
+    r"|\bpress and public (?:were |be |are )?excluded|\bconfidential nature of the business"
+    r"|\bpress and public (?:withdrew|left|retired)|\bstrangers withdrew",
     re.IGNORECASE,
 )
 
@@ -112,6 +113,7 @@ SECRECY_WORDS = (
     "exempt",
     "the press and",
     "press and public",
+    "strangers withdrew",
     "confidential nature",
 )
 

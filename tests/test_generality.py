@@ -801,6 +801,13 @@ WITHHELD: dict[str, dict[str, Any]] = {
         "secret": {"3"},  # "<incident><desc>The Seanad went into private session."
         "outcomes": {"1": "approved"},  # the chair's "Question declared carried."
     },
+    "akn/a21-debate-in-camera-declared-in-preface.xml": {"secret": {"1", "2"}},
+    "akn/a22-remark-scene-concept-markers.xml": {
+        # a remark, a scene, refersTo="#closedSession", an authorial note
+        "secret": {"2", "3", "4", "5"},
+        "public": {"1"},
+    },
+    "akn/a23-nested-heading-exempt-subheading.xml": {"secret": {"2", "3", "4"}, "public": {"1"}},
     "oparl/o21-nichtoeffentliche-sitzung-meeting-level.json": {"secret": {"1", "2", "3"}},
     "oparl/o22-keyword-nichtoeffentlich-public-absent.json": {
         # keyword "nichtöffentlich", consultation role, "TOP NÖ 5", "N-6", "7 (nö)"

@@ -241,6 +241,8 @@ _MARKERS = [
     "The Senate went into private session",
     "The committee met in private",
     "PART 2 – NOT FOR PUBLICATION",
+    "The press and public withdrew",
+    "Strangers withdrew",
     "Ärendet omfattas av sekre-\ntess",  # a word broken at the end of a line
 ]
 

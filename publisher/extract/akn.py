@@ -122,6 +122,11 @@ _SKIP = frozenset(
     | {"heading", "subheading", "num", "note", "notes", "meta"}
 )
 _DECISION_BLOCKS = frozenset({"decision", "outcome", "summary", "narrative"})
+_CAMEL = re.compile(r"([a-z])([A-Z])")
+# read for secrecy only: what the walk skips but may say an item was private
+_ASIDE_TAGS = tuple(
+    "{*}" + name for name in ("remark", "scene", "authorialNote", "subheading", "heading")
+)
 _VOTE_EVENTS = frozenset({"voting", "recount", "quorumverification"})
 
 _DRAFT = re.compile(
@@ -725,7 +730,13 @@ def _items(
         ident = section.get("eId") or section.get("id") or section.get("wId") or section.get("GUID")
         # the record's own blocks may say the item was heard in private ("Members resolved to
         # exclude the press and public"), not only its heading or result: fail closed
-        secret = bool(scan.texts) and has_secrecy_marker("\n".join(scan.texts))
+        # and so may its stage directions, remarks and notes, and its sub-headings
+        # ("Exempt information", "Confidential – not for publication")
+        asides = [element_text(el) for el in section.iter(*_ASIDE_TAGS)]
+        # and so may the concept the section refers to ("#closedSession", "#in_camera")
+        concept = _CAMEL.sub(r"\1 \2", section.get("refersTo") or "").replace("_", " ")
+        said = [t for t in (*scan.texts, *asides, concept.replace("-", " ")) if t]
+        secret = bool(said) and has_secrecy_marker("\n".join(said))
         items.append(
             Item(
                 number=scan.number or str(position + 1),
@@ -827,7 +838,8 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
     # the document element's children, each named once
     parts = [(_name(c), c) for c in doc if isinstance(c.tag, str)]
     meta = _read_meta(next((c for name, c in parts if name == "meta"), None))
-    front = _front(doc, [c for name, c in parts if name in ("preface", "coverpage")])
+    fronts = [c for name, c in parts if name in ("preface", "coverpage")]
+    front = _front(doc, fronts)
 
     work_uri = meta.work.get("uri")
     work_this = meta.work.get("this")
@@ -883,6 +895,8 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
             end=end,
             location=element_text(location) or None if location is not None else None,
             id=source_id,
+            # "The meeting was held in camera" in the preface: every item is confidential
+            closed=any(has_secrecy_marker(element_text(c)) for c in fronts),
         ),
         protocol=ProtocolState(status=status, approved_at=approved_at, posted_at=posted_at),
         items=_items(_top_sections(body_el), meta, doc, source_id),
