@@ -62,7 +62,7 @@ _SECRECY = re.compile(
     r"(?:\d+\s*§\s*)?OSL\b|\bOSL\b|offentlighets-\s*och\s*sekretesslag"
     r"|\bsärskilt protokoll|\bsärskilt sekretessprotokoll|\bsekretessprövning"
     r"|\bseparat protokoll|\bseparat sekretessprotokoll|\(sekr\.?\)"
-    r"|\binom stängda dörrar|\bej offentlig"
+    r"|\binom stängda dörrar|\bej offentlig|\bsekr\.|\bsekrl\b|\bskyddade personuppgifter"
     # German, Norwegian, Danish, Dutch, Portuguese, Finnish, Polish, Czech
     r"|\bnicht öffentlich|\bnichtöffentlich|\bausschluss der öffentlichkeit"
     r"|\bunntatt offentlighet|\bunntatt fra offentlighet|\bfor lukkede døre|\blukket møde"
@@ -88,6 +88,9 @@ SECRECY_WORDS = (
     "särskilt protokoll",
     "separat protokoll",
     "(sekr",
+    "sekr.",
+    "sekrl",
+    "skyddade person",
     "stängda dörrar",
     "ej offentlig",
     "unntatt",

@@ -312,6 +312,20 @@ SV: dict[str, dict[str, Any]] = {
         "items_secret": {"§ 140", "§ 141", "§ 144"},
         "items_public": {"§ 143"},
     },
+    "sv42-header-note-ranges-section-dash-and-tom.html": {
+        # "§ 63 – § 65 samt §§ 70 t.o.m. 72"
+        "items_secret": {"§ 63", "§ 64", "§ 65", "§ 70", "§ 71", "§ 72"},
+        "items_public": {"§ 60", "§ 66", "§ 73"},
+    },
+    "sv48-secrecy-list-as-ul-above-items.html": {
+        # the numbers listed on lines of their own below the note
+        "items_secret": {"§ 12", "§ 14"},
+        "items_public": {"§ 11", "§ 13", "§ 15"},
+    },
+    "sv49-header-note-12-space-a-vs-heading-12a.html": {
+        "items_secret": {"§ 12a"},  # "§ 12 a omfattas av sekretess"
+        "items_public": {"§ 11", "§ 13"},
+    },
 }
 
 _NUMBERS = re.compile(r"(?<!\d)(?:\d{6}|\d{8})[-+\u2010-\u2013\u2212 ]?\d{4}(?!\d)")

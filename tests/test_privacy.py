@@ -242,6 +242,9 @@ _MARKERS = [
     "The committee met in private",
     "PART 2 – NOT FOR PUBLICATION",
     "The press and public withdrew",
+    "Sekr. enl. 26 kap. 1 §",
+    "SekrL 26:1",
+    "Sökanden har skyddade personuppgifter",
     "Strangers withdrew",
     "Ärendet omfattas av sekre-\ntess",  # a word broken at the end of a line
 ]

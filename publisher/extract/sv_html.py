@@ -1153,11 +1153,15 @@ def _join_split_labels(lines: list[str]) -> list[str]:
 
 
 # "Paragraferna 63 och 65", "§§ 12-14", "paragraf 7": the item numbers a sentence names
+_LISTED_NUMBER = r"\d{1,4}(?:\s?(?!t\.\s?o\.)[a-z](?![a-zåäö]))?"  # "12", "12a", "12 a"
+_LIST_JOIN = r"(?:[-–—,]|och|&|samt|t\.\s?o\.\s?m\.?|till(?:\s+och\s+med)?)"
 _NAMED_PARAGRAPHS = re.compile(
-    r"(?:§§?|\bparagraf(?:erna|er|en)?)\s*"
-    r"((?:\d{1,4}[a-z]?)(?:\s*(?:[-–—,]|och|&|samt)\s*\d{1,4}[a-z]?)*)",
+    rf"(?:§§?|\bparagraf(?:erna|er|en)?)\s*"
+    rf"({_LISTED_NUMBER}(?:\s*{_LIST_JOIN}\s*(?:§§?\s*)?{_LISTED_NUMBER})*)",
     re.IGNORECASE,
 )
+_RANGE_JOIN = re.compile(r"\s*(?:[-–—]|t\.\s?o\.\s?m\.?|till(?:\s+och\s+med)?)\s*", re.I)
+_LIST_ITEM = re.compile(r"^§§?\s*\d{1,4}\s?[a-z]?\s*[.,;]?\s*$")  # a number alone: "§ 12"
 _FOOTNOTE = re.compile(r"^(\d{1,2})[.)]?\s+\S")
 _FOOTNOTE_MARK = re.compile(r"\s(\d{1,2})$")
 
@@ -1182,20 +1186,28 @@ def _notes_outside_items(
         if secret:
             for listed in _NAMED_PARAGRAPHS.finditer(block):
                 named.update(_numbers(listed.group(1)))
+            # "Följande paragrafer omfattas av sekretess:" and the numbers as a list below
+            for j in range(i + 1, min(i + 30, len(blocks))):
+                if in_item[j] or not _LIST_ITEM.match(blocks[j]):
+                    break  # (the items themselves begin)
+                for listed in _NAMED_PARAGRAPHS.finditer(blocks[j]):
+                    named.update(_numbers(listed.group(1)))
     return notes, named
 
 
 def _numbers(listed: str) -> set[str]:
-    """ "63 och 65" → {"63", "65"}; "12-14" → {"12", "13", "14"}."""
+    """ "63 och 65" → {"63", "65"}; "12-14", "§ 12 – § 14", "12 t.o.m. 14" → {"12", "13",
+    "14"}; "12 a" → {"12a"}."""
     found: set[str] = set()
-    for part in re.split(r"\s*(?:,|och|&|samt)\s*", listed):
-        span = re.split(r"\s*[-–—]\s*", part.strip())
+    for part in re.split(r"\s*(?:,|\boch\b(?!\s+med)|&|samt)\s*", listed):
+        span = [re.sub(r"\s+", "", p.strip().lstrip("§").strip()) for p in _RANGE_JOIN.split(part)]
+        span = [p for p in span if p]
         if len(span) == 2 and span[0].isdigit() and span[1].isdigit():
             low, high = int(span[0]), int(span[1])
             if 0 <= high - low <= 200:
                 found.update(str(n) for n in range(low, high + 1))
                 continue
-        found.update(p for p in span if p)
+        found.update(span)
     return found
 
 
