@@ -72,6 +72,7 @@ _SECRECY = re.compile(
     # English: closed or private sessions, local government's exempt information
     r"|\bclosed session|\bin camera\b|\bexecutive session|\bprivate session"
     r"|\b(?:held|met|sat|sitting|meeting|considered|heard|taken|deliberated)\s+in\s+private\b"
+    r"|\b(?:take|taking|took)\s+(?:\w+\s+){0,3}?in\s+private\b|\((?:closed|private|confidential)\)"
     r"|\bnot for publication|\(exempt\)|\bexempt information"
     r"|\bexclu(?:de|ded|ding|sion of) the press and (?:the )?public"
     r"|\bpress and public (?:were |be |are )?excluded|\bconfidential nature of the business"
@@ -112,6 +113,8 @@ SECRECY_WORDS = (
     "camera",
     "executive session",
     "private",
+    "(closed",
+    "(confidential",
     "not for publication",
     "exempt",
     "the press and",

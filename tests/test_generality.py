@@ -822,6 +822,12 @@ WITHHELD: dict[str, dict[str, Any]] = {
         "public": {"1"},
     },
     "akn/a23-nested-heading-exempt-subheading.xml": {"secret": {"2", "3", "4"}, "public": {"1"}},
+    "tei/t22-parlamint-chair-declares-private-in-speech.xml": {
+        # the chair takes it in private, "(closed)" in the heading, a stage direction,
+        # "Strangers withdrew"
+        "secret": {"2", "3", "4", "5"},
+        "public": {"1"},
+    },
     "oparl/o21-nichtoeffentliche-sitzung-meeting-level.json": {"secret": {"1", "2", "3"}},
     "oparl/o22-keyword-nichtoeffentlich-public-absent.json": {
         # keyword "nichtöffentlich", consultation role, "TOP NÖ 5", "N-6", "7 (nö)"

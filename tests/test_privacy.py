@@ -246,6 +246,9 @@ _MARKERS = [
     "SekrL 26:1",
     "Sökanden har skyddade personuppgifter",
     "Strangers withdrew",
+    "We will now take this item in private",
+    "Investigation of Mr X (closed)",
+    "Staff matter (confidential)",
     "Ärendet omfattas av sekre-\ntess",  # a word broken at the end of a line
 ]
 

@@ -123,8 +123,9 @@ def _is_speech(el: etree._Element) -> bool:
     return "#chair" not in (el.get("ana") or "").lower().split()
 
 
-# in any namespace or none; "desc" of an incident ("The Seanad went into private session.")
-_RECORD_TAGS = ("{*}note", "{*}head", "{*}p", "{*}u", "{*}div", "{*}desc")
+# in any namespace or none; "desc" of an incident ("The Seanad went into private session."),
+# a stage direction ("The Committee deliberated in private.")
+_RECORD_TAGS = ("{*}note", "{*}head", "{*}p", "{*}u", "{*}div", "{*}desc", "{*}stage")
 
 
 def _leave_out(speech: etree._Element, skip: set[etree._Element]) -> None:
