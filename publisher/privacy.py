@@ -44,7 +44,8 @@ _DATE_GAP = r"[ .\-\u2010\u2011\u2013\u00a0\u2009\u202f]"
 # 12 digits (century) or 10, a separator or none. A date written with gaps has them both
 # (``g1``), and is then not followed by more date ("2024-06-18 – 2024-07-15" is a period).
 _PNR = re.compile(
-    r"(?<!\d)"  # not the tail of a longer number
+    # not the tail of a longer number (a URL escape before it is not: "gutachten%2019…")
+    r"(?:(?<!\d)|(?<=%[0-9A-Fa-f][0-9A-Fa-f]))"
     r"(?P<century>(?:18|19|20))?"
     rf"(?P<yy>\d{{2}})(?P<g1>{_DATE_GAP})?(?P<mm>\d{{2}})(?(g1){_DATE_GAP})(?P<dd>\d{{2}})"
     rf"(?P<sep>{SEPARATOR})?"
@@ -357,8 +358,21 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
 def _mask_text(text: str) -> str:
     if _NUMBER_SHAPE.search(text) is None:
         return text
-    masked = _PNR.sub(_replace, text)
-    return text if masked == text else masked
+    # As ``_PNR.sub(_replace, text)``, except that a candidate that is no number (an
+    # impossible date, a wrong check digit) does not hide one that overlaps it from one
+    # character on: "%2019811218–9876" reads "2019811218" first, then the real number.
+    parts: list[str] = []
+    done = pos = 0
+    while (match := _PNR.search(text, pos)) is not None:
+        if _replace(match) is MASK:
+            parts += (text[done : match.start()], MASK)
+            done = pos = match.end()
+        else:
+            pos = match.start() + 1
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 def _mask(value: Any, dirty: frozenset[str] | None = None) -> Any:

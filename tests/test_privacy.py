@@ -304,3 +304,8 @@ def test_a_withheld_item_keeps_no_id_and_an_attachment_title_can_withhold() -> N
     )
     (withheld,) = protect(_protocol(item)).items
     assert withheld.public is False and withheld.attachments == () and withheld.id is None
+
+
+def test_a_number_right_after_a_url_escape_is_masked() -> None:
+    masked = mask_all("https://x.example/gutachten%2019811218%E2%80%939876.pdf")
+    assert masked == f"https://x.example/gutachten%20{MASK}.pdf"

@@ -610,6 +610,7 @@ _UNANIMOUS_WORDS = (
 _SECRECY_WORDS = (
     *SECRECY_WORDS,
     "individärende",
+    "personärende",
     "enskilt ärende",
     "enskild ärende",
     "enskilda ärende",
@@ -621,7 +622,8 @@ _CONTINUATION = re.compile(r"^(?:att\s|[a-zåäö]|\d{1,2}[.)]\s+att\s|[-–•]
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])")
 _ENIGT = re.compile(rf"{_B}(?:enig(?:t|a)?|enhälligt){_E}", re.IGNORECASE)
 _INDIVIDUAL_CASE = re.compile(
-    rf"{_B}(?:individärenden?|enskil(?:t|da?)\s+ärenden?|individ-\s+och\s+familjeärenden?){_E}",
+    rf"{_B}(?:individärenden?|personärenden?|enskil(?:t|da?)\s+ärenden?"
+    rf"|individ-\s+och\s+familjeärenden?){_E}",
     re.IGNORECASE,
 )
 _WITHDRAWN_TITLE = re.compile(rf"{_B}(?:utgår|utgick|struket|stryks){_E}", re.IGNORECASE)
