@@ -132,7 +132,7 @@ _LINE_HYPHEN = re.compile(r"(?<=\w)-[ \t]*\r?\n\s*(?=\w)")
 def with_joined_breaks(text: str) -> str:
     """``text``, followed by itself with every word broken by "-" and a line break joined
     again when it has any: what the secrecy check reads."""
-    if "-\n" in text or "-\r" in text or "- \n" in text:
+    if "-" in text and ("\n" in text or "\r" in text):
         return f"{text}\n{_LINE_HYPHEN.sub('', text)}"
     return text
 

@@ -250,6 +250,7 @@ _MARKERS = [
     "Investigation of Mr X (closed)",
     "Staff matter (confidential)",
     "Ärendet omfattas av sekre-\ntess",  # a word broken at the end of a line
+    "Ärendet omfattas av sekre-  \r\ntess",  # and spaces before a Windows line end
 ]
 
 
