@@ -7,11 +7,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY publisher ./publisher
 COPY workers ./workers
 COPY feeds ./feeds
-RUN pip install . \
+# gcc only while installing: it builds the C scanner (publisher/_speedups.c), then goes
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && pip install . \
+    && apt-get purge -y --auto-remove gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/* \
+    && (cd / && python -c "import publisher._speedups") \
     && useradd --system --uid 10001 --home-dir /var/lib/publisher --create-home publisher \
     && mkdir -p /srv/publisher/public /etc/publisher \
     && chown publisher:publisher /srv/publisher/public

@@ -7,7 +7,8 @@ STAMP   = $(VENV)/.installed
 
 .PHONY: run test lint unit bench clean browser nginx
 
-$(STAMP): pyproject.toml
+# (the C speedups are built by the install: a change to them reinstalls)
+$(STAMP): pyproject.toml setup.py publisher/_speedups.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -14,8 +14,8 @@ from lxml import etree
 from publisher.extract import detect, extract, tei
 from publisher.extract.parsing import clean, element_text, local_name
 from publisher.model import Item, Outcome, Protocol, Status, to_dict
-from publisher.privacy import fold
 from publisher.schema import protocol_schema
+from publisher.text import fold
 
 from .conftest import FIXTURES, THIRD_PARTY
 

@@ -59,8 +59,8 @@ from publisher.model import (
     Status,
     Votes,
 )
-from publisher.privacy import fold, has_secrecy_marker
-from publisher.text import word_finder
+from publisher.privacy import has_secrecy_marker
+from publisher.text import WordSet
 
 FORMAT = "akn"
 
@@ -819,11 +819,11 @@ def _status(front: dict[str, etree._Element], meta: _Meta) -> Status:
 # Speed only, same answers: every branch of ``_DRAFT`` starts with one of these words, so a
 # text holding none of them once case-folded as ``re.IGNORECASE`` folds cannot match it.
 _DRAFT_HINTS = outcomes._hints(_DRAFT.pattern)
-_DRAFT_WORDS = word_finder(_DRAFT_HINTS) if _DRAFT_HINTS else None
+_DRAFT_WORDS = WordSet(_DRAFT_HINTS) if _DRAFT_HINTS else None
 
 
 def _is_draft(text: str) -> bool:
-    if _DRAFT_WORDS is not None and _DRAFT_WORDS.search(fold(text)) is None:
+    if _DRAFT_WORDS is not None and not _DRAFT_WORDS.search(text):
         return False
     return _DRAFT.search(text) is not None
 

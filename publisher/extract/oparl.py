@@ -62,7 +62,8 @@ from publisher.model import (
     Status,
     Votes,
 )
-from publisher.privacy import fold, has_secrecy_marker
+from publisher.privacy import has_secrecy_marker
+from publisher.text import fold
 
 FORMAT = "oparl"
 

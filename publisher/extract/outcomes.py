@@ -14,8 +14,7 @@ import re
 from typing import Any
 
 from publisher.model import Outcome
-from publisher.privacy import fold
-from publisher.text import trie_pattern, word_finder
+from publisher.text import WordSet
 
 try:  # CPython's regular-expression parser, only to speed up ``classify`` (see _HINTS)
     from re import _constants as _sre  # type: ignore[attr-defined]
@@ -187,18 +186,21 @@ _ALL_HINTS = tuple(_RULES_BY_HINT)
 _UNHINTED = frozenset(i for i, rule_hints in enumerate(_HINTS) if rule_hints is None)
 
 
-# Which hints occur in a lower-cased text, in one pass: at every position (a lookahead, so
-# occurrences may overlap) the longest hint starting there. Every hint that starts at that
-# position is a prefix of it, so ``_RULES_BY_FOUND[longest]`` (the rules of all hints that
-# are prefixes of it) is exactly the rules of the hints occurring there: the same candidates
-# as testing every hint with ``in``, found without 192 substring searches.
-_HINT_FINDER = re.compile(f"(?=({trie_pattern(sorted(_ALL_HINTS))}))")
-_RULES_BY_FOUND: dict[str, frozenset[int]] = {
-    found: frozenset().union(
-        *(rules for hint, rules in _RULES_BY_HINT.items() if found.startswith(hint))
-    )
-    for found in _ALL_HINTS
-}
+# Which hints occur in a text (folded as ``re.IGNORECASE`` folds), in one pass: the rules of
+# the hints found are the candidates, the same as testing every hint with ``in``.
+_HINT_WORDS = WordSet(_ALL_HINTS)
+#: the hints found in a text → the rules they admit (hint sets recur: texts of one language
+#: say the same few things)
+_CANDIDATES: dict[frozenset[str], tuple[int, ...]] = {}
+
+
+def _candidates(found: frozenset[str]) -> tuple[int, ...]:
+    rules = _CANDIDATES.get(found)
+    if rules is None:
+        rules = tuple(sorted(_UNHINTED.union(*(_RULES_BY_HINT[hint] for hint in found))))
+        if len(_CANDIDATES) < 4096:
+            _CANDIDATES[found] = rules
+    return rules
 
 
 _UNANIMOUS = re.compile(
@@ -211,10 +213,7 @@ def classify(text: str | None) -> Outcome:
     """The outcome for a piece of decision wording; ``other`` when nothing matches."""
     if not text:
         return Outcome.OTHER
-    candidates = set(_UNHINTED)
-    for found in set(_HINT_FINDER.findall(fold(text))):
-        candidates |= _RULES_BY_FOUND[found]
-    for index in sorted(candidates):
+    for index in _candidates(_HINT_WORDS.found(text)):
         outcome, pattern = _COMPILED[index]
         if pattern.search(text):
             return outcome
@@ -224,14 +223,14 @@ def classify(text: str | None) -> Outcome:
 # Speed only, same answers: every branch of _UNANIMOUS starts with one of these words, so a
 # text that holds none of them case-folded (``fold``, as re.IGNORECASE folds) is not searched.
 _UNANIMOUS_HINTS = _hints(_UNANIMOUS.pattern)
-_UNANIMOUS_WORDS = word_finder(_UNANIMOUS_HINTS) if _UNANIMOUS_HINTS else None
+_UNANIMOUS_WORDS = WordSet(_UNANIMOUS_HINTS) if _UNANIMOUS_HINTS else None
 
 
 def is_unanimous(text: str | None) -> bool | None:
     """True when the wording says so; ``None`` (unknown) otherwise, never a guessed False."""
     if not text:
         return None
-    if _UNANIMOUS_WORDS is not None and _UNANIMOUS_WORDS.search(fold(text)) is None:
+    if _UNANIMOUS_WORDS is not None and not _UNANIMOUS_WORDS.search(text):
         return None
     if _UNANIMOUS.search(text):
         return True

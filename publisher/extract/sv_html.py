@@ -58,8 +58,8 @@ from publisher.model import (
     Status,
     Votes,
 )
-from publisher.privacy import SECRECY_WORDS, fold, has_secrecy_marker, with_joined_breaks
-from publisher.text import word_finder
+from publisher.privacy import SECRECY_WORDS, has_secrecy_marker, with_joined_breaks
+from publisher.text import WordSet
 
 FORMAT = "sv-html"
 
@@ -616,7 +616,11 @@ _SECRECY_WORDS = (
     "enskilda ärende",
     "familjeärende",
 )
-_SECRECY_GATE = word_finder(_SECRECY_WORDS)
+# One pass over an item's text finds the words of every gate below
+_ITEM_WORDS = WordSet((*_SECRECY_WORDS, *_VOTE_WORDS, "reserv", *_UNANIMOUS_WORDS))
+_SECRECY_SET = frozenset(_SECRECY_WORDS)
+_VOTE_SET = frozenset(_VOTE_WORDS)
+_UNANIMOUS_SET = frozenset(_UNANIMOUS_WORDS)
 _WRAPPED = re.compile(r"^(?!att\s)[a-zåäöé]")
 _CONTINUATION = re.compile(r"^(?:att\s|[a-zåäö]|\d{1,2}[.)]\s+att\s|[-–•]\s*att\s)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])")
@@ -1458,8 +1462,8 @@ def _parse_item(
     # confidential.
     all_text = "\n".join(flats)
     full_text = with_joined_breaks(f"{segment.label}\n{segment.rest}\n{title or ''}\n{all_text}")
-    low = fold(full_text)
-    if _SECRECY_GATE.search(low) is not None and (
+    words = _ITEM_WORDS.found(full_text)  # the gate words in fold(full_text)
+    if not words.isdisjoint(_SECRECY_SET) and (
         has_secrecy_marker(full_text) or _INDIVIDUAL_CASE.search(full_text)
     ):
         return Item(number=segment.number, public=False)
@@ -1533,14 +1537,14 @@ def _parse_item(
     vote_lines = [line for key, _l, ls in sections if key == "vote" for line in ls]
     reservation_lines = [line for key, _l, ls in sections if key == "reservation" for line in ls]
     votes = None
-    if vote_lines or any(word in low for word in _VOTE_WORDS):
+    if vote_lines or not words.isdisjoint(_VOTE_SET):
         votes = _votes(lines, vote_lines)
     reservations: tuple[Person, ...] = ()
-    if reservation_lines or "reserv" in low:
+    if reservation_lines or "reserv" in words:
         reservations = _unique(_reservations(lines, reservation_lines))
 
     unanimous: bool | None = None
-    if any(word in low for word in _UNANIMOUS_WORDS) and (
+    if not words.isdisjoint(_UNANIMOUS_SET) and (
         is_unanimous(all_text) or _ENIGT.search(decision or "")
     ):
         unanimous = True

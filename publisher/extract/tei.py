@@ -35,7 +35,8 @@ from publisher.extract.outcomes import classify, is_unanimous
 from publisher.extract.parsing import clean, element_text, local_name, parse_xml, raw_text
 from publisher.extract.votecounts import find_votes
 from publisher.model import Body, Item, Link, Meeting, Outcome, Protocol, ProtocolState, Status
-from publisher.privacy import fold, has_secrecy_marker
+from publisher.privacy import has_secrecy_marker
+from publisher.text import fold
 
 FORMAT = "tei"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"

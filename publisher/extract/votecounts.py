@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 
 from publisher.model import Votes
-from publisher.privacy import fold
-from publisher.text import word_finder
+from publisher.text import WordSet, fold
 
 # category -> (strong labels, weak labels); lower case, matched case-insensitively
 _LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -86,12 +85,12 @@ def _labelled(pattern: re.Pattern[str], text: str) -> dict[str, tuple[int, bool]
 # in a vote context (_VOTE_CONTEXT: "stimm", "vot", "rös") or from "by 72 to 56" (_BY_TO),
 # so a text holding none of these words once case-folded the way re.IGNORECASE folds
 # (``fold``: "ſ", "ı", "İ" and the Kelvin sign too) states no count. Most texts hold none.
-_COUNT_WORDS = word_finder({*_CATEGORY, "stimm", "vot", "rös", "by"})
+_COUNT_WORDS = WordSet({*_CATEGORY, "stimm", "vot", "rös", "by"})
 
 
 def find_votes(text: str | None) -> Votes | None:
     """The vote counts stated in ``text``, or ``None`` when it states none."""
-    if not text or not _DIGIT.search(text) or _COUNT_WORDS.search(fold(text)) is None:
+    if not text or not _DIGIT.search(text) or not _COUNT_WORDS.search(text):
         return None
     best: dict[str, tuple[int, bool]] = {}
     # Whichever reading ("label number" or "number label") pairs more labels with numbers is

@@ -1,0 +1,363 @@
+/* Optional C speedups for publisher.text: the word-set scanner.
+ *
+ * Extraction checks many short texts for fixed word lists (secrecy markers, outcome hints,
+ * vote labels) before it runs the costly regular expressions. In pure Python that check is a
+ * regular expression trying a character trie at every position, some 20 ns per character:
+ * a few of them cost more than parsing the document. Here the same check is one pass of a
+ * deterministic automaton (Aho-Corasick), about 1 ns per character.
+ *
+ * Nothing here decides anything: publisher/text.py builds every table (the automaton, the
+ * case folding) in Python and this module only runs it. When the module is not built,
+ * publisher/text.py answers the same questions with regular expressions; the tests run both
+ * and compare them.
+ *
+ * Case folding: a character's class is the class of its folded form, as publisher.privacy.fold
+ * folds a whole text. Below FOLD_LIMIT the table from Python holds the class of every code
+ * point; above it a character is lowered with the simple Unicode mapping (what str.lower
+ * does there: no character above FOLD_LIMIT has a multi-character lower case) and looked up
+ * again. Tables are checked once when a Scanner is made, so the scan loop indexes them
+ * without checks.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define FOLD_LIMIT 0x3000
+
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t nstates;
+    Py_ssize_t nclasses;
+    Py_ssize_t noutputs;
+    uint8_t classmap[FOLD_LIMIT];
+    Py_ssize_t nhigh;
+    Py_UCS4 *high_keys;     /* sorted code points >= FOLD_LIMIT that are in a word */
+    uint8_t *high_classes;
+    uint16_t *delta;        /* nstates * nclasses: the next state */
+    uint16_t *accept;       /* nstates: 0, or 1 + the id of the words that end here */
+} Scanner;
+
+static void
+Scanner_dealloc(Scanner *self)
+{
+    PyMem_Free(self->high_keys);
+    PyMem_Free(self->high_classes);
+    PyMem_Free(self->delta);
+    PyMem_Free(self->accept);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+read_u16(PyObject *bytes, const char *what, Py_ssize_t count, uint16_t **out)
+{
+    if (!PyBytes_Check(bytes) || PyBytes_GET_SIZE(bytes) != count * 2) {
+        PyErr_Format(PyExc_ValueError, "%s: expected %zd bytes", what, count * 2);
+        return -1;
+    }
+    *out = PyMem_Malloc(count > 0 ? (size_t)count * 2 : 1);
+    if (*out == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    /* little-endian pairs, as Python's array('H').tobytes() on this machine or
+       int.to_bytes(2, "little"): decoded byte by byte so either host order works */
+    const unsigned char *raw = (const unsigned char *)PyBytes_AS_STRING(bytes);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        (*out)[i] = (uint16_t)(raw[2 * i] | (raw[2 * i + 1] << 8));
+    }
+    return 0;
+}
+
+/* Scanner(nclasses, classmap, high_keys, high_classes, delta, accept, noutputs)
+ *   classmap: bytes of FOLD_LIMIT classes; high_keys: tuple of sorted ints;
+ *   high_classes: bytes, one class per high key; delta, accept: little-endian uint16 bytes */
+static int
+Scanner_init(Scanner *self, PyObject *args, PyObject *kwds)
+{
+    Py_ssize_t nclasses, noutputs;
+    PyObject *classmap, *high_keys, *high_classes, *delta, *accept;
+    if (!PyArg_ParseTuple(args, "nSO!SSSn:Scanner", &nclasses, &classmap, &PyTuple_Type,
+                          &high_keys, &high_classes, &delta, &accept, &noutputs)) {
+        return -1;
+    }
+    if (self->delta != NULL || self->high_keys != NULL || self->high_classes != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "Scanner is already initialised");
+        return -1;
+    }
+    if (nclasses < 1 || nclasses > 256 || noutputs < 0 || noutputs > 65534) {
+        PyErr_SetString(PyExc_ValueError, "nclasses must be 1..256, noutputs 0..65534");
+        return -1;
+    }
+    if (PyBytes_GET_SIZE(classmap) != FOLD_LIMIT) {
+        PyErr_Format(PyExc_ValueError, "classmap: expected %d bytes", FOLD_LIMIT);
+        return -1;
+    }
+    Py_ssize_t accept_size = PyBytes_GET_SIZE(accept);
+    if (accept_size < 2 || accept_size % 2) {
+        PyErr_SetString(PyExc_ValueError, "accept: expected uint16 pairs for every state");
+        return -1;
+    }
+    Py_ssize_t nstates = accept_size / 2;
+    if (nstates > 65535) {
+        PyErr_SetString(PyExc_ValueError, "too many states");
+        return -1;
+    }
+    const unsigned char *cls = (const unsigned char *)PyBytes_AS_STRING(classmap);
+    for (Py_ssize_t i = 0; i < FOLD_LIMIT; i++) {
+        if (cls[i] >= nclasses) {
+            PyErr_SetString(PyExc_ValueError, "classmap: class out of range");
+            return -1;
+        }
+    }
+    memcpy(self->classmap, cls, FOLD_LIMIT);
+
+    Py_ssize_t nhigh = PyTuple_GET_SIZE(high_keys);
+    if (PyBytes_GET_SIZE(high_classes) != nhigh) {
+        PyErr_SetString(PyExc_ValueError, "high_classes: one class per high key");
+        return -1;
+    }
+    self->high_keys = PyMem_Malloc(nhigh > 0 ? (size_t)nhigh * sizeof(Py_UCS4) : 1);
+    self->high_classes = PyMem_Malloc(nhigh > 0 ? (size_t)nhigh : 1);
+    if (self->high_keys == NULL || self->high_classes == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    const unsigned char *high_cls = (const unsigned char *)PyBytes_AS_STRING(high_classes);
+    for (Py_ssize_t i = 0; i < nhigh; i++) {
+        long key = PyLong_AsLong(PyTuple_GET_ITEM(high_keys, i));
+        if (key == -1 && PyErr_Occurred()) {
+            return -1;
+        }
+        if (key < FOLD_LIMIT || key > 0x10FFFF || (i > 0 && key <= (long)self->high_keys[i - 1])
+            || high_cls[i] >= nclasses) {
+            PyErr_SetString(PyExc_ValueError, "high_keys: sorted code points >= FOLD_LIMIT");
+            return -1;
+        }
+        self->high_keys[i] = (Py_UCS4)key;
+        self->high_classes[i] = high_cls[i];
+    }
+    self->nhigh = nhigh;
+
+    if (read_u16(delta, "delta", nstates * nclasses, &self->delta) < 0
+        || read_u16(accept, "accept", nstates, &self->accept) < 0) {
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < nstates * nclasses; i++) {
+        if (self->delta[i] >= nstates) {
+            PyErr_SetString(PyExc_ValueError, "delta: state out of range");
+            return -1;
+        }
+    }
+    for (Py_ssize_t i = 0; i < nstates; i++) {
+        if (self->accept[i] > noutputs) {
+            PyErr_SetString(PyExc_ValueError, "accept: output out of range");
+            return -1;
+        }
+    }
+    self->nstates = nstates;
+    self->nclasses = nclasses;
+    self->noutputs = noutputs;
+    return 0;
+}
+
+static inline unsigned int
+char_class(const Scanner *self, Py_UCS4 ch)
+{
+    if (ch < FOLD_LIMIT) {
+        return self->classmap[ch];
+    }
+    Py_UCS4 lower = Py_UNICODE_TOLOWER(ch);
+    if (lower < FOLD_LIMIT) {
+        return self->classmap[lower];
+    }
+    Py_ssize_t lo = 0, hi = self->nhigh;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (self->high_keys[mid] < lower) {
+            lo = mid + 1;
+        }
+        else {
+            hi = mid;
+        }
+    }
+    return (lo < self->nhigh && self->high_keys[lo] == lower) ? self->high_classes[lo] : 0;
+}
+
+static int
+check_ready(Scanner *self, PyObject *text)
+{
+    if (self->delta == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "Scanner is not initialised");
+        return -1;
+    }
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(text)->tp_name);
+        return -1;
+    }
+    return PyUnicode_READY(text);
+}
+
+/* The scan loop for one string kind. ON_ACCEPT runs with the output id in `out` and the
+   position after the current character in `i + 1`. */
+#define SCAN_LOOP(CHAR_T, ON_ACCEPT)                                          \
+    {                                                                         \
+        const CHAR_T *chars = (const CHAR_T *)data;                           \
+        for (Py_ssize_t i = 0; i < length; i++) {                             \
+            Py_UCS4 ch = chars[i];                                            \
+            unsigned int cls = (sizeof(CHAR_T) == 1 || ch < FOLD_LIMIT)       \
+                                   ? self->classmap[ch]                       \
+                                   : char_class(self, ch);                    \
+            state = delta[state * nclasses + cls];                            \
+            unsigned int out = accept[state];                                 \
+            if (out) {                                                        \
+                ON_ACCEPT                                                     \
+            }                                                                 \
+        }                                                                     \
+    }
+
+#define SCAN_ALL_KINDS(ON_ACCEPT)                                             \
+    switch (kind) {                                                           \
+    case PyUnicode_1BYTE_KIND: SCAN_LOOP(Py_UCS1, ON_ACCEPT) break;           \
+    case PyUnicode_2BYTE_KIND: SCAN_LOOP(Py_UCS2, ON_ACCEPT) break;           \
+    default: SCAN_LOOP(Py_UCS4, ON_ACCEPT) break;                             \
+    }
+
+/* first(text) -> the index just past the first word found, or -1 */
+static PyObject *
+Scanner_first(Scanner *self, PyObject *text)
+{
+    if (check_ready(self, text) < 0) {
+        return NULL;
+    }
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    const uint16_t *delta = self->delta;
+    const uint16_t *accept = self->accept;
+    const Py_ssize_t nclasses = self->nclasses;
+    Py_ssize_t state = 0;
+    SCAN_ALL_KINDS(return PyLong_FromSsize_t(i + 1);)
+    return PyLong_FromLong(-1);
+}
+
+/* outputs(text) -> the distinct output ids met, in the order first met */
+static PyObject *
+Scanner_outputs(Scanner *self, PyObject *text)
+{
+    if (check_ready(self, text) < 0) {
+        return NULL;
+    }
+    PyObject *found = PyList_New(0);
+    if (found == NULL) {
+        return NULL;
+    }
+    uint8_t small_seen[256];
+    uint8_t *seen = small_seen;
+    if (self->noutputs + 1 > (Py_ssize_t)sizeof(small_seen)) {
+        seen = PyMem_Calloc((size_t)self->noutputs + 1, 1);
+        if (seen == NULL) {
+            Py_DECREF(found);
+            return PyErr_NoMemory();
+        }
+    }
+    else {
+        memset(small_seen, 0, sizeof(small_seen));
+    }
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    const uint16_t *delta = self->delta;
+    const uint16_t *accept = self->accept;
+    const Py_ssize_t nclasses = self->nclasses;
+    Py_ssize_t state = 0;
+    int failed = 0;
+    SCAN_ALL_KINDS(
+        if (!seen[out]) {
+            seen[out] = 1;
+            PyObject *id = PyLong_FromLong((long)out - 1);
+            if (id == NULL || PyList_Append(found, id) < 0) {
+                Py_XDECREF(id);
+                failed = 1;
+                break;
+            }
+            Py_DECREF(id);
+        })
+    if (seen != small_seen) {
+        PyMem_Free(seen);
+    }
+    if (failed) {
+        Py_DECREF(found);
+        return NULL;
+    }
+    return found;
+}
+
+/* fold_class(code_point) -> the class the scan gives that character (for the tests) */
+static PyObject *
+Scanner_fold_class(Scanner *self, PyObject *arg)
+{
+    long ch = PyLong_AsLong(arg);
+    if (ch == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (ch < 0 || ch > 0x10FFFF) {
+        PyErr_SetString(PyExc_ValueError, "not a code point");
+        return NULL;
+    }
+    if (self->delta == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "Scanner is not initialised");
+        return NULL;
+    }
+    return PyLong_FromUnsignedLong(char_class(self, (Py_UCS4)ch));
+}
+
+static PyMethodDef Scanner_methods[] = {
+    {"first", (PyCFunction)Scanner_first, METH_O,
+     "first(text) -> index just past the first word found in text, or -1"},
+    {"outputs", (PyCFunction)Scanner_outputs, METH_O,
+     "outputs(text) -> list of the distinct output ids met, in order"},
+    {"fold_class", (PyCFunction)Scanner_fold_class, METH_O,
+     "fold_class(code_point) -> the character class the scan uses"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject ScannerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "publisher._speedups.Scanner",
+    .tp_doc = "A word-set automaton built by publisher.text.WordSet.",
+    .tp_basicsize = sizeof(Scanner),
+    .tp_itemsize = 0,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Scanner_init,
+    .tp_dealloc = (destructor)Scanner_dealloc,
+    .tp_methods = Scanner_methods,
+};
+
+static struct PyModuleDef speedups_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "publisher._speedups",
+    .m_doc = "Optional C speedups; publisher.text works without them.",
+    .m_size = -1,
+};
+
+PyMODINIT_FUNC
+PyInit__speedups(void)
+{
+    if (PyType_Ready(&ScannerType) < 0) {
+        return NULL;
+    }
+    PyObject *module = PyModule_Create(&speedups_module);
+    if (module == NULL) {
+        return NULL;
+    }
+    Py_INCREF(&ScannerType);
+    if (PyModule_AddObject(module, "Scanner", (PyObject *)&ScannerType) < 0
+        || PyModule_AddIntConstant(module, "FOLD_LIMIT", FOLD_LIMIT) < 0) {
+        Py_DECREF(&ScannerType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}

@@ -1,0 +1,19 @@
+# Types of the optional C module publisher/_speedups.c (see publisher.text.WordSet).
+
+FOLD_LIMIT: int
+
+class Scanner:
+    def __init__(
+        self,
+        nclasses: int,
+        classmap: bytes,
+        high_keys: tuple[int, ...],
+        high_classes: bytes,
+        delta: bytes,
+        accept: bytes,
+        noutputs: int,
+        /,
+    ) -> None: ...
+    def first(self, text: str, /) -> int: ...
+    def outputs(self, text: str, /) -> list[int]: ...
+    def fold_class(self, code_point: int, /) -> int: ...

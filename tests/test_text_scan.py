@@ -1,0 +1,133 @@
+"""``publisher.text.WordSet``: the C scanner and the expression fallback give the same answers.
+
+Every gate in front of a costly expression (secrecy markers, outcome hints, vote labels) is a
+``WordSet``. A gate that misses a word skips the full check: for the secrecy gate that is a
+leak. So both paths are checked against the plain definition, ``word in fold(text)``, on
+texts built from the characters that matter (case-folding specials, other scripts, line
+breaks), and the C path's case folding against ``fold`` for every code point there is.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from publisher import privacy, text
+from publisher.extract import outcomes
+from publisher.text import WordSet, fold
+
+_SPECIALS = "".join(
+    chr(c) for c in (0x130, 0x131, 0x17F, 0x212A, 0x212B, 0x1E9E, 0xDF, 0x3A3, 0x10400, 0xFF21)
+)
+_ALPHABET = "abcdeklmnorstuvåäöüé SEKRETESSOSLÅÄÖ-().:\n\t\u00a0\u2013" + _SPECIALS
+_WORD_LISTS = {
+    "secrecy": privacy.SECRECY_WORDS,
+    "hints": outcomes._ALL_HINTS,
+    "short": ("ja", "nej", "ja:", "för", "by"),
+}
+
+
+def _rng(seed: int) -> random.Random:
+    return random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+
+
+def _texts(words: tuple[str, ...], seed: int, count: int = 4000) -> list[str]:
+    """Random texts, half of them with a word of ``words`` put in, its letters in random case."""
+    rng = _rng(seed)
+    texts = []
+    for _ in range(count):
+        chars = [rng.choice(_ALPHABET) for _ in range(rng.randint(0, 30))]
+        if rng.random() < 0.5:
+            word = "".join(c.upper() if rng.random() < 0.5 else c for c in rng.choice(words))
+            chars.insert(rng.randint(0, len(chars)), word)
+        texts.append("".join(chars))
+    return texts
+
+
+@pytest.fixture(params=["c", "expressions"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "c":
+        if text._speedups is None:
+            pytest.fail("publisher._speedups is not built: `pip install -e .` compiles it")
+    else:
+        monkeypatch.setattr(text, "_speedups", None)
+    return str(request.param)
+
+
+def test_the_c_scanner_is_built() -> None:
+    # without it every gate falls back to expressions: correct, but extraction is slower
+    # than its benchmark target, so a build that silently lost it must not pass
+    assert text._speedups is not None
+    assert privacy._SECRECY_GATE._scanner is not None
+
+
+@pytest.mark.parametrize("name", sorted(_WORD_LISTS))
+def test_search_and_found_are_substring_tests_of_the_folded_text(path: str, name: str) -> None:
+    words = tuple(_WORD_LISTS[name])
+    gate = WordSet(words)
+    assert (gate._scanner is not None) == (path == "c")
+    for sample in _texts(gate.words, seed=len(words)):
+        expected = frozenset(word for word in gate.words if word in fold(sample))
+        assert gate.found(sample) == expected, sample
+        assert gate.search(sample) == bool(expected), sample
+
+
+@pytest.mark.parametrize(
+    ("sample", "found"),
+    [
+        ("ſekretess", {"sekretess"}),  # long s folds to s, as re.IGNORECASE does
+        ("İN CAMERA", {"camera"}),
+        ("Sekretessbelagt enligt OSL", {"sekretess", "osl"}),
+        ("\u212aLOSED SESSION", {"klosed"}),  # the Kelvin sign folds to k
+        ("Ärendet är offentligt", set()),
+        ("", set()),
+    ],
+)
+def test_found_on_hand_picked_texts(path: str, sample: str, found: set[str]) -> None:
+    gate = WordSet(["sekretess", "osl", "camera", "closed session", "klosed"])
+    assert gate.found(sample) == found
+    assert gate.search(sample) == bool(found)
+
+
+def test_overlapping_and_nested_words_are_all_found(path: str) -> None:
+    gate = WordSet(["he", "she", "his", "hers", "ers"])
+    assert gate.found("ushers") == {"he", "she", "hers", "ers"}
+    assert gate.found("HIS") == {"his"}
+
+
+def test_every_code_point_folds_as_fold_does() -> None:
+    if text._speedups is None:
+        pytest.fail("publisher._speedups is not built")
+    gate = WordSet(privacy.SECRECY_WORDS + ("ß", "å", "\u2013"))
+    classes = {char: gate._scanner.fold_class(ord(char)) for char in "".join(gate.words)}
+    for code in range(0x110000):
+        folded = fold(chr(code))
+        expected = classes.get(folded, 0) if len(folded) == 1 else 0
+        assert gate._scanner.fold_class(code) == expected, hex(code)
+
+
+@pytest.mark.parametrize("words", [[], [""], ["Upper"], ["ſ"]])
+def test_words_must_be_folded_and_non_empty(words: list[str]) -> None:
+    with pytest.raises(ValueError, match="WordSet"):
+        WordSet(words)
+
+
+def test_the_scanner_refuses_inconsistent_tables() -> None:
+    if text._speedups is None:
+        pytest.fail("publisher._speedups is not built")
+    scanner_type = text._speedups.Scanner
+    classmap = bytes(text._FOLD_LIMIT)
+    with pytest.raises(ValueError, match="delta"):
+        scanner_type(2, classmap, (), b"", (5).to_bytes(2, "little") * 2, b"\0\0", 0)
+    with pytest.raises(ValueError, match="classmap"):
+        scanner_type(2, b"\x05" * text._FOLD_LIMIT, (), b"", b"\0" * 4, b"\0\0", 0)
+    with pytest.raises(ValueError, match="accept"):
+        scanner_type(2, classmap, (), b"", b"\0" * 4, (3).to_bytes(2, "little"), 1)
+    with pytest.raises(ValueError, match="high_keys"):
+        scanner_type(2, classmap, (0x41,), b"\x01", b"\0" * 4, b"\0\0", 0)
+    scanner = scanner_type(2, classmap, (), b"", b"\0" * 4, b"\0\0", 0)
+    with pytest.raises(TypeError, match="str"):
+        scanner.first(b"bytes")
+    with pytest.raises(RuntimeError, match="already"):
+        scanner.__init__(2, classmap, (), b"", b"\0" * 4, b"\0\0", 0)
