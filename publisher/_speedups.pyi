@@ -2,6 +2,8 @@
 
 FOLD_LIMIT: int
 
+def number_start(text: str, start: int, /) -> int: ...
+
 class Scanner:
     def __init__(
         self,

@@ -26,6 +26,11 @@ from typing import Any, TypeVar
 from publisher.model import Item, Outcome, Protocol
 from publisher.text import WordSet
 
+try:  # the C scan for where a number may begin (publisher/_speedups.c), when it is built
+    from publisher._speedups import number_start as _number_start
+except ImportError:  # pragma: no cover - the tests force this path too
+    _number_start = None  # type: ignore[assignment]
+
 MASK = "[personnummer]"
 
 # Between the date and the last four digits: "-" (or "+" for people over 100), a space, or
@@ -219,9 +224,7 @@ def mask_all(value: T) -> T:
     if not texts:
         return value
     joined = _JOIN.join(texts)
-    if not _may_have_ten_digits(joined):
-        return value
-    run = _NUMBER_SHAPE.search(joined)
+    run = _shape_search(joined)
     if run is None:
         return value
     ends = list(itertools.accumulate(len(text) + 1 for text in texts))  # one past each NUL
@@ -249,8 +252,29 @@ def _may_have_ten_digits(text: str) -> bool:
     return text.encode("utf-8", "surrogatepass").translate(_DIGIT_BYTES).count(b"0") >= 10
 
 
+def _shape_search(text: str) -> re.Match[str] | None:
+    """``_NUMBER_SHAPE.search(text)``: the expression is tried only where the C scan says the
+    shape may begin (nearly nowhere), or, without the C module, after a digit count."""
+    if _number_start is None:
+        return _NUMBER_SHAPE.search(text) if _may_have_ten_digits(text) else None
+    return next(_runs(text, 0), None)
+
+
 def _runs(text: str, start: int) -> Iterator[re.Match[str]]:
-    return _NUMBER_SHAPE.finditer(text, start)
+    """``_NUMBER_SHAPE.finditer(text, start)``."""
+    if _number_start is None:
+        yield from _NUMBER_SHAPE.finditer(text, start)
+        return
+    # every match starts at a candidate: the first candidate from ``start`` where the
+    # expression matches is where finditer's search would stop, and it goes on after the match
+    match = _NUMBER_SHAPE.match
+    while (candidate := _number_start(text, start)) >= 0:
+        found = match(text, candidate)
+        if found is None:
+            start = candidate + 1
+        else:
+            yield found
+            start = found.end()
 
 
 #: record type → a function returning all its field values; ``None`` for non-records
@@ -341,7 +365,7 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
 
 
 def _mask_text(text: str) -> str:
-    if _NUMBER_SHAPE.search(text) is None:
+    if _shape_search(text) is None:
         return text
     # As ``_PNR.sub(_replace, text)``, except that a candidate that is no number (an
     # impossible date, a wrong check digit) does not hide one that overlaps it from one
@@ -391,7 +415,7 @@ def _mask(value: Any, dirty: frozenset[str] | None = None) -> Any:
             if dirty is not None:
                 if old not in dirty:
                     continue
-            elif _NUMBER_SHAPE.search(old) is None:
+            elif _shape_search(old) is None:
                 continue
             new = _mask_text(old)
         elif field_kind is tuple or _getter(field_kind) is not None:

@@ -44,6 +44,42 @@ def test_digit_count_prefilter_is_a_superset_on_random_text() -> None:
             assert privacy._may_have_ten_digits(text), text
 
 
+def _shape_starts(text: str) -> list[int]:
+    """Every index where ``_NUMBER_SHAPE`` matches (overlapping ones too)."""
+    return [i for i in range(len(text)) if privacy._NUMBER_SHAPE.match(text, i)]
+
+
+def test_c_number_scan_finds_every_index_where_the_shape_begins() -> None:
+    if privacy._number_start is None:
+        pytest.fail("publisher._speedups is not built")
+    alphabet = _DIGITY + "0123456789%2DFa/._:+\u00b7\u2212\u00a0\u200b\u2009"
+    checked = 0
+    for text in _random_strings(alphabet, count=20000, seed=15):
+        for start in _shape_starts(text):
+            checked += 1
+            # the first candidate at or after any index before a match is at or before it
+            assert 0 <= privacy._number_start(text, start) <= start, (text, start)
+        candidates = []
+        position = privacy._number_start(text, 0)
+        while position >= 0:
+            candidates.append(position)
+            position = privacy._number_start(text, position + 1)
+        assert set(_shape_starts(text)) <= set(candidates), text
+    assert checked > 200
+
+
+def test_number_runs_are_finditer_with_and_without_the_c_scan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = _random_strings(_DIGITY + "0123456789%2D-", count=5000, seed=16)
+    texts += ["19811218-9876 och 811218 9876", "%2019811218–9876", "x" * 50 + "8112189876"]
+    expected = [[m.span() for m in privacy._NUMBER_SHAPE.finditer(t)] for t in texts]
+    for c_scan in (privacy._number_start, None):
+        monkeypatch.setattr(privacy, "_number_start", c_scan)
+        assert [[m.span() for m in privacy._runs(t, 0)] for t in texts] == expected
+        assert [privacy._shape_search(t) is not None for t in texts] == [bool(e) for e in expected]
+
+
 def test_number_shape_is_in_every_personnummer_match() -> None:
     # the shape is the gate to the full pattern: it must hold wherever the pattern matches
     matched = 0
