@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import datetime
+import enum
 import functools
 import itertools
 import operator
@@ -23,7 +25,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any, TypeVar
 
-from publisher.model import Item, Outcome, Protocol
+from publisher.model import Item, Outcome, Protocol, Status
 from publisher.text import WordSet
 
 try:  # the C scan for where a number may begin (publisher/_speedups.c), when it is built
@@ -309,32 +311,69 @@ def _texts(value: Any) -> list[str]:
     add = texts.append
     nodes = [value]
     push = nodes.append
-    getters = _GETTERS
+    pop = nodes.pop
+    leaves = _LEAVES
+    collectors = _COLLECTORS
     while nodes:
-        node = nodes.pop()
-        kind = type(node)
+        node = pop()
+        kind = node.__class__
         if kind is tuple:
-            children = node
-        else:
-            getter = getters.get(kind, _UNKNOWN)
-            if getter is _UNKNOWN:
-                getter = _getter(kind)
-            if getter is None:
-                continue
-            children = getter(node)
-        for child in children:
-            child_kind = type(child)
-            if child_kind is str:
-                add(child)
-            elif child_kind is tuple:
-                push(child)
-            elif child_kind is not _NONE:
-                getter = getters.get(child_kind, _UNKNOWN)
-                if getter is _UNKNOWN:
-                    getter = _getter(child_kind)
-                if getter is not None:
+            for child in node:
+                child_kind = child.__class__
+                if child_kind is str:
+                    add(child)
+                elif child_kind not in leaves:
                     push(child)
+            continue
+        collect = collectors.get(kind, _NOT_SEEN)
+        if collect is _NOT_SEEN:
+            collect = _collector(kind)
+        if collect is not None:
+            collect(node, add, push, leaves)
+        elif _is_text(node):
+            add(str(node))  # a str subclass (lxml's XPath strings are): text all the same
     return texts
+
+
+def _is_text(value: Any) -> bool:
+    """A string of any kind but the members of our vocabularies (``Outcome``, ``Status``)."""
+    return isinstance(value, str) and not isinstance(value, enum.Enum)
+
+
+#: types that hold no text of their own: not walked into (anything else is, or is looked
+#: at and found to be no record). An enum member of the outcome vocabulary is a fixed word.
+_LEAVES = frozenset(
+    (type(None), bool, int, float, Outcome, Status, date, datetime.datetime, datetime.timedelta)
+)
+_COLLECTORS: dict[type, Callable[..., None] | None] = {}
+_NOT_SEEN: Any = object()
+
+
+def _collector(kind: type) -> Callable[..., None] | None:
+    """For a record type: a function that hands every ``str`` field of a record to ``add`` and
+    every other value that is not a leaf to ``push``; ``None`` for any other type. Written
+    out field by field from the type's own fields (so a field added to the model is walked
+    without a word here), as no loop over field values can be as quick."""
+    names = _field_names(kind)
+    collect: Callable[..., None] | None = None
+    if names is not None:
+        lines = ["def collect(node, add, push, leaves):"]
+        for name in names:
+            if not name.isidentifier():  # pragma: no cover - a dataclass field always is
+                raise TypeError(f"field {name!r} of {kind.__name__}")
+            lines += [
+                f"    value = node.{name}",
+                "    value_kind = value.__class__",
+                "    if value_kind is str:",
+                "        add(value)",
+                "    elif value_kind not in leaves:",
+                "        push(value)",
+            ]
+        namespace: dict[str, Any] = {}
+        exec("\n".join(lines), namespace)  # noqa: S102 - our own code, from field names
+        collect = namespace["collect"]
+    _COLLECTORS[kind] = collect
+    return collect
 
 
 _NONE = type(None)
@@ -394,6 +433,8 @@ def _mask(value: Any, dirty: frozenset[str] | None = None) -> Any:
     kind: type = type(value)
     if kind is str:
         return value if dirty is not None and value not in dirty else _mask_text(value)
+    if kind is not tuple and _is_text(value):  # a str subclass: masked as a plain str
+        return value if dirty is not None and value not in dirty else _mask_text(str(value))
     if kind is tuple:
         rebuilt: list[Any] | None = None
         for index, old in enumerate(value):
@@ -411,13 +452,13 @@ def _mask(value: Any, dirty: frozenset[str] | None = None) -> Any:
     changes: dict[str, Any] | None = None
     for name, old in zip(_FIELDS[kind] or (), getter(value), strict=True):
         field_kind = type(old)
-        if field_kind is str:
+        if field_kind is str or _is_text(old):
             if dirty is not None:
                 if old not in dirty:
                     continue
             elif _shape_search(old) is None:
                 continue
-            new = _mask_text(old)
+            new = _mask_text(str(old))
         elif field_kind is tuple or _getter(field_kind) is not None:
             new = _mask(old, dirty)
         else:

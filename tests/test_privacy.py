@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from publisher.model import Body, Item, Meeting, Outcome, People, Person, Protocol, to_dict
+from publisher.model import Body, Item, Link, Meeting, Outcome, People, Person, Protocol, to_dict
 from publisher.privacy import (
     MASK,
     has_secrecy_marker,
@@ -310,3 +310,20 @@ def test_a_withheld_item_keeps_no_id_and_an_attachment_title_can_withhold() -> N
 def test_a_number_right_after_a_url_escape_is_masked() -> None:
     masked = mask_all("https://x.example/gutachten%2019811218%E2%80%939876.pdf")
     assert masked == f"https://x.example/gutachten%20{MASK}.pdf"
+
+
+class _SmartString(str):
+    """What lxml's XPath returns for strings: a str subclass."""
+
+
+def test_a_str_subclass_anywhere_in_the_record_is_masked_too() -> None:
+    title = _SmartString("Bistånd till 850312-1231")
+    protocol = Protocol(
+        format="selectors",
+        body=Body(name=_SmartString("Nämnd 850312-1231")),
+        items=(Item(number="§ 1", title=title, attachments=(Link(url=title),)),),
+    )
+    masked = protect(protocol)
+    assert MASK in masked.body.name and MASK in masked.items[0].title
+    assert MASK in masked.items[0].attachments[0].url
+    assert "850312" not in str(to_dict(masked))
