@@ -171,6 +171,56 @@ class Protocol:
         )
 
 
+def _quick_init(cls: type) -> None:
+    """Give a frozen, slotted record class an ``__init__`` that does what the generated one
+    does (same parameters, defaults and default factories; the record stays frozen) at
+    two thirds of the cost.
+
+    A frozen dataclass sets each field with ``object.__setattr__(self, name, value)``,
+    looked up anew for every field; extraction builds many thousands of records a second,
+    and that alone was a tenth of reading an OParl meeting. Here each field is set through
+    its slot's own descriptor, which is where ``object.__setattr__`` ends up anyway.
+    """
+    fields = dataclasses.fields(cls)
+    if getattr(cls, "__post_init__", None) is not None or not hasattr(cls, "__slots__"):
+        raise TypeError(f"{cls.__name__}: only slotted records without __post_init__")
+    namespace: dict[str, Any] = {"_FACTORY": _FACTORY}
+    params: list[str] = []
+    lines: list[str] = []
+    for f in fields:
+        if not f.init or f.kw_only or not f.name.isidentifier():
+            raise TypeError(f"{cls.__name__}.{f.name}: not a plain init field")
+        setter = f"_set_{f.name}"
+        namespace[setter] = cls.__dict__[f.name].__set__
+        value = f.name
+        if f.default is not dataclasses.MISSING:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        elif f.default_factory is not dataclasses.MISSING:
+            namespace[f"_factory_{f.name}"] = f.default_factory
+            params.append(f"{f.name}=_FACTORY")
+            value = f"_factory_{f.name}() if {f.name} is _FACTORY else {f.name}"
+        else:
+            params.append(f.name)
+        lines.append(f"    {setter}(self, {value})")
+    source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(lines)
+    exec(source, namespace)  # noqa: S102 - our own code, from the class's field names
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    cls.__init__ = init  # type: ignore[misc]
+
+
+_FACTORY: Any = object()  # "not given": the field's default factory makes the value
+
+_RECORDS: tuple[type, ...] = (
+    Link, Person, Votes, Organization, Body, Meeting, ProtocolState, People, Item, Counts,
+    Protocol,
+)  # fmt: skip
+for _record in _RECORDS:
+    _quick_init(_record)
+
+
 # --------------------------------------------------------------------------------------------
 # JSON form
 

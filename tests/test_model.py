@@ -1,7 +1,10 @@
-"""The JSON form of the model: schema-valid, round-trips, refuses unknown versions."""
+"""The JSON form of the model: schema-valid, round-trips, refuses unknown versions; and the
+records' quick constructors build what dataclasses would."""
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -9,6 +12,7 @@ from zoneinfo import ZoneInfo
 import jsonschema
 import pytest
 
+from publisher import model
 from publisher.errors import MalformedDocument
 from publisher.model import (
     Body,
@@ -86,3 +90,41 @@ def test_schema_rejects_a_confidential_item_with_a_title() -> None:
     data["items"][1]["title"] = "Leaked"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, protocol_schema())
+
+
+@pytest.mark.parametrize("record", model._RECORDS, ids=lambda record: record.__name__)
+def test_quick_init_builds_what_the_generated_init_builds(record: type) -> None:
+    """Every record's __init__ is replaced (model._quick_init): same parameters, defaults and
+    factories as the dataclass's own, and still frozen."""
+    reference = dataclasses.make_dataclass(
+        "Reference",
+        [(f.name, f.type, f) for f in dataclasses.fields(record)],
+        frozen=True,
+        slots=True,
+    )
+    assert inspect.signature(record.__init__).parameters.keys() == (
+        inspect.signature(reference.__init__).parameters.keys()
+    )
+    required = {
+        f.name: f"value of {f.name}"
+        for f in dataclasses.fields(record)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    built, expected = record(**required), reference(**required)
+    for f in dataclasses.fields(record):
+        assert getattr(built, f.name) == getattr(expected, f.name), f.name
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.__setattr__(dataclasses.fields(record)[0].name, "changed")
+    with pytest.raises(TypeError):
+        record(**required, not_a_field=1)
+    if required:
+        with pytest.raises(TypeError):
+            record()
+
+
+def test_default_factories_make_a_new_value_per_record() -> None:
+    first, second = (
+        Protocol(format="x", body=Body(name="a")),
+        Protocol(format="x", body=Body(name="a")),
+    )
+    assert first.meeting == second.meeting and first.meeting is not second.meeting
