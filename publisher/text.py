@@ -10,6 +10,12 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+try:  # CPython's expression parser: only to derive prefilters (``start_strings``)
+    from re import _constants as _sre  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - another Python: no prefilter is derived
+    _parser = None
+
 try:  # the optional C scanner (publisher/_speedups.c); without it the gates use expressions
     from publisher import _speedups
 except ImportError:  # pragma: no cover - exercised by the tests that force the fallback
@@ -215,3 +221,53 @@ def _u16(values: list[int]) -> bytes:
     if sys.byteorder != "little":
         packed.byteswap()
     return packed.tobytes()
+
+
+def start_strings(pattern: str, length: int, flags: int = 0) -> frozenset[str] | None:
+    """Every string of ``length`` characters, folded as ``fold`` folds, that a match of
+    ``pattern`` can begin with, or ``None`` when that is not a fixed choice of literal
+    characters (a character class or a repeat of open count comes first, or a match may be
+    shorter): the prefilter "``fold(text[pos:pos + length])`` is one of them" then passes
+    every position where the expression can match there, whatever ``flags`` (a literal
+    character, matched case-insensitively or not, folds to the folded literal).
+    """
+    if _parser is None:
+        return None
+    try:
+        nodes = list(_parser.parse(pattern, flags))
+    except (AttributeError, IndexError, TypeError, ValueError, re.error):
+        return None  # the private parser may change: then there is no prefilter
+    found: set[str] = set()
+    if not _expand(nodes, "", length, found) or len(found) > 4096:
+        return None
+    return frozenset(fold(prefix) for prefix in found)
+
+
+def _expand(nodes: list[Any], acc: str, length: int, found: set[str]) -> bool:
+    """Add to ``found`` every ``length``-character start of a match of ``nodes`` after
+    ``acc``; False when one is not a fixed literal."""
+    if len(found) > 4096:
+        return False
+    for index, (op, arg) in enumerate(nodes):
+        if len(acc) >= length:
+            break
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # consumes nothing
+        if op is _sre.LITERAL:
+            acc += chr(arg)
+            continue
+        rest = nodes[index + 1 :]
+        if op is _sre.SUBPATTERN:
+            return _expand(list(arg[-1]) + rest, acc, length, found)
+        if op is _sre.BRANCH:
+            return all(_expand(list(branch) + rest, acc, length, found) for branch in arg[1])
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and arg[0] == 0 and arg[1] == 1:
+            # an optional part: with it or without it
+            return _expand(list(arg[2]) + rest, acc, length, found) and _expand(
+                rest, acc, length, found
+            )
+        return False  # a class, a repeat, a backreference: no fixed literal
+    if len(acc) < length:
+        return False  # the match may end sooner
+    found.add(acc[:length])
+    return True

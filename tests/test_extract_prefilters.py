@@ -8,6 +8,7 @@ in every encoding) and on seeded random strings built from the characters that m
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from lxml import etree
@@ -195,3 +196,29 @@ def test_raw_text_is_itertext() -> None:
             text = parsing.raw_text(el)
             assert text == "".join(el.itertext())
             assert type(text) is str
+
+
+def test_start_strings_lists_what_a_match_can_begin_with() -> None:
+    starts = text_module.start_strings(r"(?:protokollet\s+)?anslogs|tid|datum\s+då", 3, re.I)
+    assert starts == {"pro", "ans", "tid", "dat"}
+    # a match that may be shorter, or a class first: no fixed start
+    assert text_module.start_strings(r"ej\s+x", 3) is None
+    assert text_module.start_strings(r"[a-z]+", 2) is None
+    assert text_module.start_strings(r"\bſek", 3, re.I) == {"sek"}  # folded as fold folds
+
+
+def test_header_label_prefilter_passes_every_label() -> None:
+    # every spelling the labels know, in random case and with ſ/K/İ, inside random cells
+    pieces = [
+        "Datum då anslaget sätts upp", "Justeringens plats och tid", "Ej tjänstgörande ersättare",
+        "ORDFÖRANDE", "ordf.", "Utses att justera", "Paragrafer", "Anslag / bevis", "tid",
+        "ſekreterare", "Plats och tid", "Beslutande", "Närvarande", "ej\ttjänstgörande", "Anna",
+        "2024-06-18", ": ", " ", "....", "Övriga", "İnstans", "\u212aommun",
+    ]  # fmt: skip
+    rng = _rng(17)
+    for _ in range(4000):
+        cell = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 4)))
+        for pos in range(len(cell)):
+            expected = sv_html._HEADER_AT.match(cell, pos)
+            found = sv_html._label_at(cell, pos)
+            assert (found and found.span()) == (expected and expected.span()), (cell, pos)

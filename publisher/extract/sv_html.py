@@ -59,7 +59,7 @@ from publisher.model import (
     Votes,
 )
 from publisher.privacy import SECRECY_WORDS, has_secrecy_marker, with_joined_breaks
-from publisher.text import WordSet
+from publisher.text import WordSet, fold, start_strings
 
 FORMAT = "sv-html"
 
@@ -453,6 +453,39 @@ _ANYWHERE_WORDS = (
     "överklag", "signerat", "protokollet",
 )  # fmt: skip
 _GAP = re.compile(r"[\s:.…_·–—-]*")
+
+
+def _label_starts(labels: Iterable[tuple[str, str, bool]]) -> tuple[frozenset[str], ...]:
+    """(three-character starts, two-character starts) that a label match must begin with,
+    folded (``text.start_strings``): a label whose first three characters are not one fixed
+    literal choice gives its first two instead."""
+    three: set[str] = set()
+    two: set[str] = set()
+    for _key, pattern, _anywhere in labels:
+        starts = start_strings(pattern, 3, re.IGNORECASE)
+        if starts is not None:
+            three |= starts
+            continue
+        starts = start_strings(pattern, 2, re.IGNORECASE)
+        if starts is None:  # pragma: no cover - every label starts with a literal word
+            raise ValueError(f"label {pattern!r} has no literal start")
+        two |= starts
+    return frozenset(three), frozenset(two)
+
+
+# Speed only: ``_HEADER_AT`` matches at a position only where the folded text starts with one
+# of these, so a cell that starts with anything else (a name, a date) skips the expression.
+_AT_STARTS_3, _AT_STARTS_2 = _label_starts(_HEADER_LABELS)
+
+
+def _label_at(cell: str, pos: int) -> re.Match[str] | None:
+    """``_HEADER_AT.match(cell, pos)``"""
+    head = fold(cell[pos : pos + 3])
+    if head not in _AT_STARTS_3 and head[:2] not in _AT_STARTS_2:
+        return None
+    return _HEADER_AT.match(cell, pos)
+
+
 _SINGLE_KEYS = frozenset(
     "posted taken_down storage justering organ date place_time chair secretary approved_mark "
     "paragraphs".split()
@@ -766,7 +799,7 @@ def _cell_labels(cell: str) -> list[tuple[int, int, str]]:
     accepted: list[tuple[int, int, str]] = []
     pos = 0
     while pos < len(cell):
-        match = _HEADER_AT.match(cell, pos)
+        match = _label_at(cell, pos)
         if not match:
             break
         accepted.append((match.start(), match.end(), _label_key(match, _HEADER_LABELS)))
