@@ -2,6 +2,7 @@
 
 FOLD_LIMIT: int
 
+def collapse_space(text: str, /) -> str: ...
 def number_start(text: str, start: int, /) -> int: ...
 
 class Scanner:

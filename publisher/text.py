@@ -7,7 +7,7 @@ import array
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 try:  # CPython's expression parser: only to derive prefilters (``start_strings``)
@@ -20,6 +20,17 @@ try:  # the optional C scanner (publisher/_speedups.c); without it the gates use
     from publisher import _speedups
 except ImportError:  # pragma: no cover - exercised by the tests that force the fallback
     _speedups = None  # type: ignore[assignment]
+
+
+def _collapse_space(text: str) -> str:
+    """``" ".join(text.split())``: the words of ``text`` joined by single spaces."""
+    return " ".join(text.split())
+
+
+#: ``" ".join(text.split())``, in one pass of C when the speedups are built
+collapse_space: Callable[[str], str] = (
+    _collapse_space if _speedups is None else _speedups.collapse_space
+)
 
 _TRANSLITERATE = str.maketrans(
     {

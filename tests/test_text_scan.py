@@ -131,3 +131,25 @@ def test_the_scanner_refuses_inconsistent_tables() -> None:
         scanner.first(b"bytes")
     with pytest.raises(RuntimeError, match="already"):
         scanner.__init__(2, classmap, (), b"", b"\0" * 4, b"\0\0", 0)
+
+
+_SPACES = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def test_collapse_space_is_split_and_join() -> None:
+    if text._speedups is None:
+        pytest.fail("publisher._speedups is not built")
+    rng = _rng(21)
+    alphabet = _SPACES + "ab é\u00adß\ue010\u200b\U0001f600" + _SPECIALS
+    samples = ["", " ", "x", "\u3000é\u3000", "a\u2028b", "\U0001f600 \u3000"]
+    samples += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(5000)
+    ]
+    for sample in samples:
+        collapsed = text._speedups.collapse_space(sample)
+        assert collapsed == " ".join(sample.split()), repr(sample)
+        assert hash(collapsed) == hash(" ".join(sample.split()))  # the compact form of str
+
+
+def test_collapse_space_without_the_c_module() -> None:
+    assert text._collapse_space(" a \u3000 b\n") == "a b"

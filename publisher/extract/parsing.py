@@ -27,6 +27,7 @@ from publisher.errors import (
     MalformedDocument,
     UnsafeDocument,
 )
+from publisher.text import collapse_space
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
@@ -321,7 +322,7 @@ def clean(text: str | None) -> str | None:
         text = _CONTROL.sub(" ", text)
     # ``str.split`` splits on exactly the characters ``\s`` matches in a str pattern (and
     # ``str.strip`` strips them): the same as collapsing ``\s+`` to " " and stripping.
-    return " ".join(text.split()) or None
+    return collapse_space(text) or None
 
 
 def clean_block(text: str | None) -> str | None:

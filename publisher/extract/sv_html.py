@@ -59,7 +59,7 @@ from publisher.model import (
     Votes,
 )
 from publisher.privacy import SECRECY_WORDS, has_secrecy_marker, with_joined_breaks
-from publisher.text import WordSet, fold, start_strings
+from publisher.text import WordSet, collapse_space, fold, start_strings
 
 FORMAT = "sv-html"
 
@@ -214,9 +214,19 @@ def html_to_document(root: Any, base_url: str | None = None) -> TextDocument:
         text = _BREAK.join(_pre_lines(segment) for segment in text.split(_BREAK))
     text = _clean_document(text, controls=_has_controls(flat))
     blocks: list[str] = []
+    append = blocks.append
     links: dict[int, list[Link]] = {}
-    # most segments are the empty gap between two block boundaries
-    for segment in [part for part in text.split(_BREAK) if len(part) > 1 or part.strip()]:
+    for segment in text.split(_BREAK):
+        # Most segments are plain text or the empty gap between two block boundaries. A
+        # printable one holds no mark (private-use characters are not printable; the text is
+        # cleaned, so no control character or whitespace but " " is left): what
+        # ``_add_block`` would make of it is the segment stripped, when anything is left.
+        if segment.isprintable():
+            if line := segment.strip():
+                append(line)
+            continue
+        if not (len(segment) > 1 or segment.strip()):
+            continue
         if _BOLD_END in segment:
             head, _mark, tail = segment.partition(_BOLD_END)
             label = head.strip(" \ue000\ue001\ue002")
@@ -253,7 +263,7 @@ def _clean_document(text: str, controls: bool = True) -> str:
     text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
     if controls and _CONTROL.search(text):
         text = _CONTROL.sub(" ", text)
-    return " ".join(text.split())
+    return collapse_space(text)
 
 
 def _pre_lines(segment: str) -> str:
