@@ -462,38 +462,46 @@ _ANYWHERE_WORDS = (
     "anslag", "justera", "justering", "förvar", "sammanträde", "paragraf", "bevis", "datum",
     "överklag", "signerat", "protokollet",
 )  # fmt: skip
+# (one of them is in the folded text wherever an "anywhere" label is: each is part of one)
+_ANYWHERE_GATE = WordSet(_ANYWHERE_WORDS)
 _GAP = re.compile(r"[\s:.…_·–—-]*")
 
 
-def _label_starts(labels: Iterable[tuple[str, str, bool]]) -> tuple[frozenset[str], ...]:
-    """(three-character starts, two-character starts) that a label match must begin with,
-    folded (``text.start_strings``): a label whose first three characters are not one fixed
-    literal choice gives its first two instead."""
-    three: set[str] = set()
-    two: set[str] = set()
-    for _key, pattern, _anywhere in labels:
-        starts = start_strings(pattern, 3, re.IGNORECASE)
+def _label_starts(pattern: str) -> tuple[frozenset[str], int]:
+    """The folded strings a match of a label ``pattern`` must begin with, and their length:
+    three characters, or two for a label whose first three are not one fixed literal choice
+    (``text.start_strings``)."""
+    for length in (3, 2):
+        starts = start_strings(pattern, length, re.IGNORECASE)
         if starts is not None:
-            three |= starts
-            continue
-        starts = start_strings(pattern, 2, re.IGNORECASE)
-        if starts is None:  # pragma: no cover - every label starts with a literal word
-            raise ValueError(f"label {pattern!r} has no literal start")
-        two |= starts
-    return frozenset(three), frozenset(two)
+            return starts, length
+    raise ValueError(f"label {pattern!r} has no literal start")  # pragma: no cover
 
 
-# Speed only: ``_HEADER_AT`` matches at a position only where the folded text starts with one
-# of these, so a cell that starts with anything else (a name, a date) skips the expression.
-_AT_STARTS_3, _AT_STARTS_2 = _label_starts(_HEADER_LABELS)
+_AT_STARTS = tuple(_label_starts(pattern) for _key, pattern, _anywhere in _HEADER_LABELS)
+
+
+@functools.lru_cache(maxsize=1024)
+def _labels_starting(head: str) -> re.Pattern[str] | None:
+    """``_HEADER_AT`` cut down to the labels that can match a text whose folded first three
+    characters are ``head``: the same alternatives in the same order with the same group
+    names (so the same one wins and ``_label_key`` names it), the others left out as they
+    cannot match there. Far quicker than trying some fifty alternatives, and ``None`` (no
+    label) for most cells: names, dates, places."""
+    parts = [
+        f"(?P<l{index}>{pattern})"
+        for index, (_key, pattern, _anywhere) in enumerate(_HEADER_LABELS)
+        if head[: _AT_STARTS[index][1]] in _AT_STARTS[index][0]
+    ]
+    if not parts:
+        return None
+    return re.compile(_B + "(?:" + "|".join(parts) + ")" + _E, re.IGNORECASE)
 
 
 def _label_at(cell: str, pos: int) -> re.Match[str] | None:
     """``_HEADER_AT.match(cell, pos)``"""
-    head = fold(cell[pos : pos + 3])
-    if head not in _AT_STARTS_3 and head[:2] not in _AT_STARTS_2:
-        return None
-    return _HEADER_AT.match(cell, pos)
+    labels = _labels_starting(fold(cell[pos : pos + 3]))
+    return None if labels is None else labels.match(cell, pos)
 
 
 _SINGLE_KEYS = frozenset(
@@ -815,8 +823,7 @@ def _cell_labels(cell: str) -> list[tuple[int, int, str]]:
         accepted.append((match.start(), match.end(), _label_key(match, _HEADER_LABELS)))
         gap = _GAP.match(cell, match.end())
         pos = gap.end() if gap else match.end()
-    lowered = cell.lower()
-    if pos < len(cell) and any(word in lowered for word in _ANYWHERE_WORDS):
+    if pos < len(cell) and _ANYWHERE_GATE.search(cell):
         for match in _HEADER_ANYWHERE.finditer(cell, pos):
             accepted.append((match.start(), match.end(), _label_key(match, _ANYWHERE_LABELS)))
     return accepted
@@ -894,9 +901,11 @@ def _trim_name(name: str) -> str | None:
     words = name.split()
     while words and words[0].lower().rstrip(":,.") in _NOT_NAME_WORDS:
         words.pop(0)
-    if len(words) < 2 or any(w.lower() in _NOT_NAME_WORDS for w in words):
+    if len(words) < 2:
         return None
-    return " ".join(words)
+    joined = " ".join(words)
+    # (lower-casing makes and removes no whitespace: the same words, each lower-cased)
+    return None if not _NOT_NAME_WORDS.isdisjoint(joined.lower().split()) else joined
 
 
 def _role(text: str) -> str | None:
@@ -930,7 +939,8 @@ def _people(text: str, role: str | None = None) -> list[Person]:
     if named:
         for index, (start, end, name, party) in enumerate(named):
             before = text[named[index - 1][1] if index else 0 : start]
-            if _SUBSTITUTE_FOR.search(before):
+            # (``_SUBSTITUTE_FOR`` ends in "för" and whitespace: nothing else can match)
+            if fold(before.rstrip()[-3:]) == "för" and _SUBSTITUTE_FOR.search(before):
                 continue  # "tjänstgörande ersättare för Eva Holm (S)": Eva was not there
             nxt = named[index + 1][0] if index + 1 < len(named) else len(text)
             found.append(Person(name=name, party=party, role=_role(text[end:nxt]) or role))
