@@ -13,13 +13,9 @@ A false positive hides a public item; a false negative leaks. We accept the form
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import datetime
 import enum
-import functools
-import itertools
-import operator
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -142,7 +138,9 @@ def with_joined_breaks(text: str) -> str:
     """``text``, followed by itself with every word broken by "-" and a line break joined
     again when it has any: what the secrecy check reads."""
     if "-" in text and ("\n" in text or "\r" in text):
-        return f"{text}\n{_LINE_HYPHEN.sub('', text)}"
+        joined, count = _LINE_HYPHEN.subn("", text)
+        if count:
+            return f"{text}\n{joined}"
     return text
 
 
@@ -229,8 +227,8 @@ def mask_all(value: T) -> T:
     run = _shape_search(joined)
     if run is None:
         return value
-    ends = list(itertools.accumulate(len(text) + 1 for text in texts))  # one past each NUL
-    holding = {bisect.bisect_right(ends, found.start()) for found in _runs(joined, run.start())}
+    # the string a run is in: as many strings before it as NULs before it
+    holding = {joined.count(_JOIN, 0, found.start()) for found in _runs(joined, run.start())}
     changed = frozenset(
         text for text in (texts[index] for index in holding) if _mask_text(text) is not text
     )
@@ -277,29 +275,6 @@ def _runs(text: str, start: int) -> Iterator[re.Match[str]]:
         else:
             yield found
             start = found.end()
-
-
-#: record type → a function returning all its field values; ``None`` for non-records
-_GETTERS: dict[type, Callable[[Any], tuple[Any, ...]] | None] = {}
-
-
-def _getter(kind: type) -> Callable[[Any], tuple[Any, ...]] | None:
-    try:
-        return _GETTERS[kind]
-    except KeyError:
-        names = _field_names(kind)
-        getter: Callable[[Any], tuple[Any, ...]] | None = None
-        if names is not None:
-            if len(names) > 1:
-                getter = operator.attrgetter(*names)
-            else:  # attrgetter of one name returns the value itself, not a tuple
-                getter = functools.partial(_values, names=names)
-        _GETTERS[kind] = getter
-        return getter
-
-
-def _values(value: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
-    return tuple(getattr(value, name) for name in names)
 
 
 def _texts(value: Any) -> list[str]:
@@ -379,13 +354,6 @@ def _collector(kind: type) -> Callable[..., None] | None:
 _NONE = type(None)
 
 
-def _unknown(value: Any) -> tuple[Any, ...]:  # pragma: no cover - a sentinel, never called
-    return ()
-
-
-_UNKNOWN = _unknown
-
-
 #: record type → its field names; ``None`` for every type that is not a dataclass
 _FIELDS: dict[type, tuple[str, ...] | None] = {}
 
@@ -403,6 +371,28 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
     return names
 
 
+def _pnr_search(text: str, pos: int) -> re.Match[str] | None:
+    """``_PNR.search(text, pos)``, the expression tried only where a number can begin.
+
+    A match of ``_PNR`` is the shape (``NUMBER_SHAPE``) from its two-digit year on, after
+    an optional two-digit century: it begins where the shape begins or two characters
+    before. The C scan lists every index where the shape may begin; the first of those
+    places (and the places two before them) at or after ``pos`` where the expression
+    matches is where the search would find it, as the search tries every index in order."""
+    if _number_start is None:
+        return _PNR.search(text, pos)
+    places: set[int] = set()
+    candidate = _number_start(text, pos)
+    while candidate >= 0:
+        places.update((candidate - 2, candidate))
+        candidate = _number_start(text, candidate + 1)
+    match = _PNR.match
+    for place in sorted(places):
+        if place >= pos and (found := match(text, place)) is not None:
+            return found
+    return None
+
+
 def _mask_text(text: str) -> str:
     if _shape_search(text) is None:
         return text
@@ -411,7 +401,7 @@ def _mask_text(text: str) -> str:
     # character on: "%2019811218–9876" reads "2019811218" first, then the real number.
     parts: list[str] = []
     done = pos = 0
-    while (match := _PNR.search(text, pos)) is not None:
+    while (match := _pnr_search(text, pos)) is not None:
         if _replace(match) is MASK:
             parts += (text[done : match.start()], MASK)
             done = pos = match.end()
@@ -423,18 +413,16 @@ def _mask_text(text: str) -> str:
     return "".join(parts)
 
 
-def _mask(value: Any, dirty: frozenset[str] | None = None) -> Any:
+def _mask(value: Any, dirty: frozenset[str]) -> Any:
     """Rebuild only the records that hold a number to mask; everything else is returned as is
     (the very same object, which is how a caller sees that nothing changed).
 
-    ``dirty``, when given, holds every string of the tree that has the number's shape:
-    no other string can hold a number, so no other string is searched again.
+    ``dirty`` holds every string of the tree that has the number's shape: no other string
+    can hold a number, so no other string is searched again.
     """
-    kind: type = type(value)
+    kind = value.__class__
     if kind is str:
-        return value if dirty is not None and value not in dirty else _mask_text(value)
-    if kind is not tuple and _is_text(value):  # a str subclass: masked as a plain str
-        return value if dirty is not None and value not in dirty else _mask_text(str(value))
+        return _mask_text(value) if value in dirty else value
     if kind is tuple:
         rebuilt: list[Any] | None = None
         for index, old in enumerate(value):
@@ -444,30 +432,50 @@ def _mask(value: Any, dirty: frozenset[str] | None = None) -> Any:
                     rebuilt = list(value)
                 rebuilt[index] = new
         return value if rebuilt is None else tuple(rebuilt)
-    getter = _GETTERS.get(kind, _UNKNOWN)
-    if getter is _UNKNOWN:
-        getter = _getter(kind)
-    if getter is None:
-        return value
-    changes: dict[str, Any] | None = None
-    for name, old in zip(_FIELDS[kind] or (), getter(value), strict=True):
-        field_kind = type(old)
-        if field_kind is str or _is_text(old):
-            if dirty is not None:
-                if old not in dirty:
-                    continue
-            elif _shape_search(old) is None:
-                continue
-            new = _mask_text(str(old))
-        elif field_kind is tuple or _getter(field_kind) is not None:
-            new = _mask(old, dirty)
-        else:
-            continue
-        if new is not old:
-            if changes is None:
-                changes = {}
-            changes[name] = new
-    return dataclasses.replace(value, **changes) if changes else value
+    rebuild = _REBUILDERS.get(kind, _NOT_SEEN)
+    if rebuild is _NOT_SEEN:
+        rebuild = _rebuilder(kind)
+    if rebuild is not None:
+        return rebuild(value, dirty)
+    if _is_text(value):  # a str subclass: masked as a plain str
+        return _mask_text(str(value)) if value in dirty else value
+    return value
+
+
+_REBUILDERS: dict[type, Callable[[Any, frozenset[str]], Any] | None] = {}
+
+
+def _rebuilder(kind: type) -> Callable[[Any, frozenset[str]], Any] | None:
+    """For a record type: a function returning the record with every field that holds a
+    string of ``dirty`` masked (``_mask`` on each field that is not a leaf), itself when
+    nothing changed; ``None`` for any other type. Written out field by field, as
+    ``_collector`` is."""
+    names = _field_names(kind)
+    rebuild: Callable[[Any, frozenset[str]], Any] | None = None
+    if names is not None:
+        lines = ["def rebuild(node, dirty):", "    changes = None"]
+        for name in names:
+            if not name.isidentifier():  # pragma: no cover - a dataclass field always is
+                raise TypeError(f"field {name!r} of {kind.__name__}")
+            lines += [
+                f"    value = node.{name}",
+                "    if value.__class__ not in leaves:",
+                "        new = mask(value, dirty)",
+                "        if new is not value:",
+                "            if changes is None:",
+                "                changes = {}",
+                f"            changes[{name!r}] = new",
+            ]
+        lines.append("    return node if changes is None else replace(node, **changes)")
+        namespace: dict[str, Any] = {
+            "leaves": _LEAVES,
+            "mask": _mask,
+            "replace": dataclasses.replace,
+        }
+        exec("\n".join(lines), namespace)  # noqa: S102 - our own code, from field names
+        rebuild = namespace["rebuild"]
+    _REBUILDERS[kind] = rebuild
+    return rebuild
 
 
 def withhold(item: Item) -> Item:

@@ -222,3 +222,21 @@ def test_header_label_prefilter_passes_every_label() -> None:
             expected = sv_html._HEADER_AT.match(cell, pos)
             found = sv_html._label_at(cell, pos)
             assert (found and found.span()) == (expected and expected.span()), (cell, pos)
+
+
+def test_personnummer_search_from_candidates_is_the_full_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if privacy._number_start is None:
+        pytest.fail("publisher._speedups is not built")
+    alphabet = _DIGITY + "0123456789%2D-+19"
+    texts = _random_strings(alphabet, count=8000, seed=18)
+    texts += ["%2019811218–9876", "19811218-9876", "x 811218 9876 y", "2018112189876"]
+    for text in texts:
+        for pos in range(0, len(text) + 1, 3):
+            expected = privacy._PNR.search(text, pos)
+            found = privacy._pnr_search(text, pos)
+            assert (found and found.span()) == (expected and expected.span()), (text, pos)
+    masked = [privacy._mask_text(t) for t in texts]
+    monkeypatch.setattr(privacy, "_number_start", None)
+    assert [privacy._mask_text(t) for t in texts] == masked

@@ -608,6 +608,7 @@ _SECTION_RE = re.compile(
     re.IGNORECASE,
 )
 _SECTION_KEYS = {f"{key}{i}": key for i, (key, _pattern) in enumerate(_SECTION_LABELS)}
+_SECTION_KEY_LIST = tuple(_SECTION_KEYS.items())
 _RUN_IN_LABEL = re.compile(
     r"(?:"
     + "|".join(pattern for _key, pattern in _SECTION_LABELS)
@@ -1104,6 +1105,12 @@ def _is_noise(block: str) -> bool:
     return bool(cells) and all(_NOISE.fullmatch(c) for c in cells)
 
 
+_FURNITURE_LINE = re.compile(
+    rf"(?:(?:{_PAGE_NUMBER.pattern})|(?:{_NOISE.pattern}))\Z|(?:{_PAGE_HEADER.pattern})",
+    re.IGNORECASE,
+)
+
+
 def _is_page_furniture(block: str, folded_body: str) -> bool:
     """A page header or footer repeated inside an item (Word and PDF exports repeat the
     letterhead on every page: "Sjöhamra kommun | SAMMANTRÄDESPROTOKOLL | Sida 3 (9)")."""
@@ -1112,11 +1119,9 @@ def _is_page_furniture(block: str, folded_body: str) -> bool:
     if "\t" not in block:
         if len(block) > 60:
             return False  # running text, never furniture
-        return (
-            block.casefold() == folded_body
-            or bool(_PAGE_NUMBER.fullmatch(block) or _NOISE.fullmatch(block))
-            or bool(_PAGE_HEADER.match(block))
-        )
+        # ``_PAGE_NUMBER.fullmatch(block) or _NOISE.fullmatch(block)
+        # or _PAGE_HEADER.match(block)``, as one expression
+        return block.casefold() == folded_body or _FURNITURE_LINE.match(block) is not None
     cells = [c.strip() for c in block.split("\t") if c.strip()]
     if not cells:
         return True
@@ -1145,9 +1150,7 @@ def _section(block: str) -> tuple[str, str, re.Match[str]] | None:
     match = _SECTION_RE.match(first.strip())
     if not match:
         return None
-    key = next(
-        (_SECTION_KEYS[name] for name in _SECTION_KEYS if match.group(name) is not None), None
-    )
+    key = next((key for name, key in _SECTION_KEY_LIST if match.start(name) >= 0), None)
     if key is None:
         return None
     rest = " ".join(p for p in ((match.group("rest") or "").strip(), others.strip()) if p)
