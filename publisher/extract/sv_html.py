@@ -33,6 +33,7 @@ import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import compress
 from typing import Any
 
 from lxml import etree
@@ -1331,13 +1332,22 @@ def _votes(lines: Sequence[str], vote_lines: Sequence[str]) -> Votes | None:
 
 def _count_votes(tokens: Sequence[str], counts: dict[str, int | None]) -> None:
     """Read counts from the words of one line, in the ways protocols write them:
-    "7 ja-röster, 4 nej-röster och 2 avstår", "Ja: 4 Nej: 3 Avstår: 0", "med 5 röster mot 2"."""
+    "7 ja-röster, 4 nej-röster och 2 avstår", "Ja: 4 Nej: 3 Avstår: 0", "med 5 röster mot 2".
+
+    Only the vote labels and the words starting with "med" (in a line that has a "mot")
+    are looked at: a paragraph that mentions a vote is mostly other words."""
     size = len(tokens)
+    keys = list(compress(range(size), map(_VOTE_WORD_KEYS.get, tokens)))  # (labels are truthy)
+    if "mot" in tokens:
+        keys = sorted(keys + [i for i, token in enumerate(tokens) if token.startswith("med")])
+    if not keys:
+        return
     label_first = _label_first(tokens)
-    for i, token in enumerate(tokens):
+    for i in keys:
+        token = tokens[i]
         key = _VOTE_WORD_KEYS.get(token)
         if key is None:
-            if token.startswith("med") and i + 4 < size and tokens[i + 2].startswith("röst"):
+            if i + 4 < size and tokens[i + 2].startswith("röst"):  # "med 5 röster mot 2"
                 yes, no = _number(tokens[i + 1]), _number(tokens[i + 4])
                 if tokens[i + 3] == "mot" and yes is not None and no is not None:
                     counts["yes"] = counts["yes"] if counts["yes"] is not None else yes
@@ -1362,11 +1372,10 @@ def _count_votes(tokens: Sequence[str], counts: dict[str, int | None]) -> None:
 def _label_first(tokens: Sequence[str]) -> bool:
     """Whether the line writes each vote label before its number ("Ja 26, Nej 19"), judged by
     the first label: no number before it, one right after it."""
-    for i, token in enumerate(tokens):
-        if token in _VOTE_WORD_KEYS:
-            before = _number(tokens[i - 1]) if i else None
-            after = _number(tokens[i + 1]) if i + 1 < len(tokens) else None
-            return before is None and after is not None
+    for i in compress(range(len(tokens)), map(_VOTE_WORD_KEYS.get, tokens)):
+        before = _number(tokens[i - 1]) if i else None
+        after = _number(tokens[i + 1]) if i + 1 < len(tokens) else None
+        return before is None and after is not None
     return False
 
 
