@@ -240,3 +240,21 @@ def test_personnummer_search_from_candidates_is_the_full_search(
     masked = [privacy._mask_text(t) for t in texts]
     monkeypatch.setattr(privacy, "_number_start", None)
     assert [privacy._mask_text(t) for t in texts] == masked
+
+
+def test_noise_and_role_prefilters_pass_what_the_expressions_match() -> None:
+    pieces = [
+        "Justerandes sign", "JUSTERARES SIGNATUR", "ſida 3 (9)", "Sid 2", "12 (14)", "٣ (٤)",
+        "Utdragsbestyrkande", "Ordförandes sign.", "sekreterarens signatur", "Anna Berg",
+        "ordförande", "vice ordförande", "2:e vice ORDFÖRANDE", "ordf.", "tjänstgörande ersättare",
+        "Ledamot", "adjungerad", "för", "§ 4", ", ", " ", "\t", "ſekreterare", "Kommunſekreterare",
+    ]  # fmt: skip
+    rng = _rng(19)
+    for _ in range(6000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 3)))
+        cells = [c.strip() for c in text.split("\t") if c.strip()]
+        noise = bool(cells) and all(sv_html._NOISE.fullmatch(c) for c in cells)
+        assert sv_html._is_noise(text) == noise, text
+        cut = sv_html._ROLE_CUT.split(text, maxsplit=1)[0]
+        match = sv_html._ROLE.search(cut) if len(text) >= 4 else None
+        assert (sv_html._role(text) is not None) == (match is not None), text

@@ -913,12 +913,23 @@ def _trim_name(name: str) -> str | None:
 def _role(text: str) -> str | None:
     if len(text) < 4:
         return None  # ", " or nothing between two names
-    text = re.split(r"\bför\b|§", text, maxsplit=1)[0]
+    if "för" in text or "§" in text:  # (what _ROLE_CUT can cut at)
+        text = _ROLE_CUT.split(text, maxsplit=1)[0]
+    if not _ROLE_GATE.search(text):
+        return None
     match = _ROLE.search(text)
     if not match:
         return None
-    role = re.sub(r"\s+", " ", match.group(0).lower())
+    # (the match has no whitespace at either end: its runs inside become single spaces)
+    role = collapse_space(match.group(0).lower())
     return "ordförande" if role in ("ordf", "ordf.") else role  # the abbreviation, spelt out
+
+
+_ROLE_CUT = re.compile(r"\bför\b|§")
+# Speed only: every match of ``_ROLE`` holds one of these, folded as re.IGNORECASE folds
+_ROLE_GATE = WordSet(
+    ("ordf", "sekreterare", "protokollförare", "justerare", "ersättare", "ledamot", "adjungerad")
+)
 
 
 def _normalize_person_cells(text: str) -> str:
@@ -1102,8 +1113,20 @@ def _dnr(text: str) -> re.Match[str] | None:
 
 
 def _is_noise(block: str) -> bool:
+    if "\t" not in block:  # one cell: most lines
+        cell = block.strip()
+        return bool(cell) and _may_be_noise(cell) and _NOISE.fullmatch(cell) is not None
     cells = [c.strip() for c in block.split("\t") if c.strip()]
-    return bool(cells) and all(_NOISE.fullmatch(c) for c in cells)
+    return bool(cells) and all(_may_be_noise(c) and _NOISE.fullmatch(c) for c in cells)
+
+
+# Speed only: every match of ``_NOISE`` begins with one of these letters (in any case, as
+# re.IGNORECASE matches them: "ſ" is an "s") or a digit (``\d``: any decimal digit)
+_NOISE_INITIALS = frozenset("jJuUsSſoO")
+
+
+def _may_be_noise(cell: str) -> bool:
+    return cell[0] in _NOISE_INITIALS or cell[0].isdecimal()
 
 
 _FURNITURE_LINE = re.compile(
