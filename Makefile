@@ -7,8 +7,13 @@ STAMP   = $(VENV)/.installed
 
 .PHONY: run test lint unit bench clean browser nginx
 
-# (the C speedups are built by the install: a change to them reinstalls)
-$(STAMP): pyproject.toml setup.py publisher/_speedups.c
+# The install compiles the C speedups and the extraction core (mypyc, see setup.py): a change
+# to any of them installs again, so that the compiled forms are never older than the sources.
+NATIVE  = publisher/_speedups.c publisher/text.py publisher/privacy.py \
+          $(addprefix publisher/extract/,parsing.py dates.py outcomes.py votecounts.py \
+          sv_html.py akn.py tei.py oparl.py)
+
+$(STAMP): pyproject.toml setup.py $(NATIVE)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

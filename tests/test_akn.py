@@ -9,7 +9,6 @@ and a later recount corrects the ayes to 76. The printed figures and the recount
 from __future__ import annotations
 
 import json
-import re
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 from publisher.errors import MalformedDocument
 from publisher.extract import ExtractOptions, detect, extract
 from publisher.model import Item, Outcome, Protocol, Status, Votes, to_dict
+from publisher.text import WordSet, fold
 
 from .conftest import FIXTURES, run_cli, third_party
 
@@ -523,13 +523,15 @@ def test_count_prefilter_admits_every_count_find_votes_reads() -> None:
         "İN FAVOUR 12, AGAINST 3",
         "voti 3/2/1",
     ]
+    texts = examples + _shortcut_texts(words, seed=21)
     gate = votecounts._COUNT_WORDS
     try:
-        votecounts._COUNT_WORDS = re.compile("")  # the gate open: every text read in full
-        full = [votecounts.find_votes(t) for t in examples + _shortcut_texts(words, seed=21)]
+        # the gate open: every character of the texts is a word, so every text is read in full
+        votecounts._COUNT_WORDS = WordSet({char for text in texts for char in fold(text)})
+        full = [votecounts.find_votes(t) for t in texts]
     finally:
         votecounts._COUNT_WORDS = gate
-    fast = [votecounts.find_votes(t) for t in examples + _shortcut_texts(words, seed=21)]
+    fast = [votecounts.find_votes(t) for t in texts]
     assert fast == full
     assert sum(v is not None for v in full) > 20  # the texts do state counts
 

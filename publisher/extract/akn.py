@@ -720,7 +720,9 @@ def _items(
             if votes is None:
                 # quantities that name no vote concept ("favorevoli <quantity
                 # normalized="14">quattordici</quantity>"): the wording around them does
-                for _text, _outcome, block in reversed(results):
+                # (by index, not reversed(): mypyc 2.4 cannot compile reversed() of these)
+                for at in range(len(results) - 1, -1, -1):
+                    block = results[at][2]
                     if next(block.iter(*_QUANTITY_TAGS), None) is not None:
                         votes = find_votes(_normalized_text(block))
                         if votes is not None:
