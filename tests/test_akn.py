@@ -523,13 +523,23 @@ def test_count_prefilter_admits_every_count_find_votes_reads() -> None:
         "İN FAVOUR 12, AGAINST 3",
         "voti 3/2/1",
     ]
-    gate = votecounts._COUNT_WORDS
-    try:
-        votecounts._COUNT_WORDS = re.compile("")  # the gate open: every text read in full
-        full = [votecounts.find_votes(t) for t in examples + _shortcut_texts(words, seed=21)]
-    finally:
-        votecounts._COUNT_WORDS = gate
-    fast = [votecounts.find_votes(t) for t in examples + _shortcut_texts(words, seed=21)]
+    texts = examples + _shortcut_texts(words, seed=21)
+    # the full reading: no gate, every label in the expressions, searched everywhere, and the
+    # number-first expression as first written, its conditions before the first digit
+    labels = "|".join(re.escape(label) for label in votecounts._LABELS_BY_LENGTH)
+    number_first = re.compile(
+        rf"(?<!\d)(?<!\d[.:/])(?P<n>\d{{1,4}})\s*(?P<label>{labels})(?![\w-])", re.IGNORECASE
+    )
+    full = [
+        votecounts._read_votes(
+            t,
+            votecounts._labelled(votecounts._LABEL_FIRST.finditer(t)),
+            votecounts._labelled(number_first.finditer(t)),
+        )
+        for t in texts
+    ]
+    # the fast one: gated, and its expressions over only the labels the text has
+    fast = [votecounts.find_votes(t) for t in texts]
     assert fast == full
     assert sum(v is not None for v in full) > 20  # the texts do state counts
 

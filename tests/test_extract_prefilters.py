@@ -8,6 +8,7 @@ in every encoding) and on seeded random strings built from the characters that m
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from lxml import etree
@@ -15,7 +16,7 @@ from lxml import etree
 from publisher import privacy
 from publisher import text as text_module
 from publisher.errors import UnsafeDocument
-from publisher.extract import outcomes, parsing, sv_html
+from publisher.extract import outcomes, parsing, sv_html, votecounts
 
 _DIGITY = "0123456789١٢٣٤٥٦٧٨٩０１２３４５６７８９ -\n\u2013åäöxİıſK\ud7ff"
 
@@ -195,3 +196,32 @@ def test_raw_text_is_itertext() -> None:
             text = parsing.raw_text(el)
             assert text == "".join(el.itertext())
             assert type(text) is str
+
+
+def test_number_first_counts_match_as_first_written() -> None:
+    # ``_NUMBER_FIRST`` checks "not after a digit, nor after a digit and one of .:/" after its
+    # first digit instead of before it; the matches must be the very same
+    labels = "|".join(re.escape(label) for label in votecounts._LABELS_BY_LENGTH)
+    as_written = re.compile(
+        rf"(?<!\d)(?<!\d[.:/])(?P<n>\d{{1,4}})\s*(?P<label>{labels})(?![\w-])", re.IGNORECASE
+    )
+    rng = _rng(18)
+    pieces = ["1", "23", "4567", "٣", ".", ":", "/", " ", "-", "ja", "Nein", "Noes", "x", "ſ"]
+    matched = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        expected = [(m.span(), m.groupdict()) for m in as_written.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in votecounts._NUMBER_FIRST.finditer(text)] == (
+            expected
+        ), text
+        matched += bool(expected)
+    assert matched > 500
+
+
+def test_vote_labels_match_only_where_the_folded_text_holds_them() -> None:
+    # what find_votes relies on to try its label-first expression only where a label starts
+    # in fold(text): every character re.IGNORECASE equates with a label's letter folds to it
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    for letter in sorted(set("".join(votecounts._CATEGORY))):
+        matching = re.findall(re.escape(letter), everything, re.IGNORECASE)
+        assert {text_module.fold(c) for c in matching} == {letter}, letter
