@@ -11,16 +11,10 @@ case-insensitively against the whole decision text; the original wording is kept
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from publisher.model import Outcome
 from publisher.text import WordSet
-
-try:  # CPython's regular-expression parser, only to speed up ``classify`` (see _HINTS)
-    from re import _constants as _sre  # type: ignore[attr-defined]
-    from re import _parser  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - another Python: every rule is simply always tried
-    _parser = None
+from publisher.text import pattern_hints as _hints
 
 _RULES: tuple[tuple[Outcome, str], ...] = (
     # German "zurückgestellt" is deferred, not withdrawn: it must win over the withdrawn rule
@@ -141,36 +135,6 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
 )
 
 _COMPILED = tuple((outcome, re.compile(pattern, re.IGNORECASE)) for outcome, pattern in _RULES)
-
-
-def _prefixes(nodes: Any, acc: str = "") -> set[str]:
-    """The literal text every match of a parsed pattern must start with, one per branch."""
-    for op, arg in nodes:
-        if op is _sre.AT:  # \b and friends consume nothing
-            continue
-        if op is _sre.LITERAL:
-            acc += chr(arg)
-            continue
-        if op is _sre.BRANCH:
-            return set().union(*(_prefixes(branch, acc) for branch in arg[1]))
-        if op is _sre.SUBPATTERN:
-            return _prefixes(arg[3], acc)
-        break
-    return {acc}
-
-
-def _hints(pattern: str) -> tuple[str, ...] | None:
-    """Lower-case words one of which must occur in any text the pattern matches; ``None`` when
-    the pattern has no such words (it is then always tried)."""
-    if _parser is None:
-        return None
-    try:
-        found = _prefixes(_parser.parse(pattern))
-    except (AttributeError, IndexError, TypeError, ValueError, re.error):
-        return None  # a private parser may change: then the rule is always tried
-    if not found or any(len(prefix) < 3 for prefix in found):
-        return None
-    return tuple(sorted({prefix.lower() for prefix in found}))
 
 
 # Speed only, same answers: a rule whose every branch starts with a literal word cannot match
