@@ -26,7 +26,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from publisher.model import Item, Outcome, Protocol, Status
-from publisher.text import WordSet
+from publisher.text import WordSet, pattern_hints
 
 try:  # the C scan for where a number may begin (publisher/_speedups.c), when it is built
     from publisher._speedups import number_start as _number_start
@@ -201,9 +201,75 @@ def has_secrecy_marker(*texts: str | None) -> bool:
         if not text:
             continue
         text = with_joined_breaks(text)
-        if _SECRECY_GATE.search(text) and _SECRECY.search(text):
+        if _SECRECY_GATE.search(text) and _secrecy_search(text):
             return True
     return False
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of ``pattern``: split at every "|" that is not escaped nor
+    inside a group or a character class."""
+    parts: list[str] = []
+    depth = start = i = 0
+    in_class = False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 1  # the escaped character is skipped too
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += 1 if pattern.startswith("^", i + 1) else 0
+            i += 1 if pattern.startswith("]", i + 1) else 0  # "[]" or "[^]": a literal "]"
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _hinted_parts(pattern: str) -> list[tuple[str, tuple[str, ...] | None]]:
+    """Each top-level alternative of ``pattern`` with its ``pattern_hints``; the whole pattern
+    as one unhinted part when the split does not give alternatives that stand on their own."""
+    parts = _alternatives(pattern)
+    try:
+        for part in parts:
+            re.compile(part)
+    except re.error:  # pragma: no cover - a split in the wrong place
+        parts = [pattern]
+    return [(part, pattern_hints(part)) for part in parts]
+
+
+# Speed only, same answers: ``_SECRECY`` matches a text exactly when one of its top-level
+# alternatives does, and an alternative whose every match starts with one of a few literal
+# words (``pattern_hints``) matches no text that holds none of them once folded (the
+# premise of every gate). So once the gate is passed, only the alternatives whose words the
+# text holds (and those without such words) are searched, as one expression: a few instead of
+# some sixty, each tried at every character (90 µs for a short paragraph).
+_SECRECY_PARTS = _hinted_parts(_SECRECY.pattern)
+_SECRECY_HINTS = WordSet(hint for _part, hints in _SECRECY_PARTS for hint in hints or ())
+#: the hints a text holds → the expression of the alternatives they admit (hint sets recur)
+_SECRECY_SEARCHES: dict[frozenset[str], re.Pattern[str]] = {}
+
+
+def _secrecy_search(text: str) -> bool:
+    """``_SECRECY.search(text) is not None``."""
+    found = _SECRECY_HINTS.found(text)
+    search = _SECRECY_SEARCHES.get(found)
+    if search is None:
+        admitted = [
+            part for part, hints in _SECRECY_PARTS if hints is None or not found.isdisjoint(hints)
+        ]
+        search = re.compile("|".join(admitted) or "(?!)", re.IGNORECASE)  # (?!): never
+        if len(_SECRECY_SEARCHES) < 1024:
+            _SECRECY_SEARCHES[found] = search
+    return search.search(text) is not None
 
 
 T = TypeVar("T")

@@ -225,3 +225,40 @@ def test_vote_labels_match_only_where_the_folded_text_holds_them() -> None:
     for letter in sorted(set("".join(votecounts._CATEGORY))):
         matching = re.findall(re.escape(letter), everything, re.IGNORECASE)
         assert {text_module.fold(c) for c in matching} == {letter}, letter
+
+
+@pytest.mark.parametrize(
+    ("pattern", "parts"),
+    [
+        (r"a|b", ["a", "b"]),
+        (r"a\|b|c", [r"a\|b", "c"]),
+        (r"[|]|(?:x|y)|[]|]z|[^]|]", ["[|]", "(?:x|y)", "[]|]z", "[^]|]"]),
+        (r"\((?:a|b)\)|\\|d", [r"\((?:a|b)\)", "\\\\", "d"]),
+    ],
+)
+def test_top_level_alternatives_split_only_at_the_top(pattern: str, parts: list[str]) -> None:
+    assert privacy._alternatives(pattern) == parts
+
+
+def test_secrecy_search_by_hints_answers_as_the_whole_expression() -> None:
+    # after the gate, only the alternatives of _SECRECY whose first words the text holds are
+    # searched: never a different answer than searching them all
+    assert all(hints is not None for _part, hints in privacy._SECRECY_PARTS)  # else: slower
+    assert "|".join(part for part, _hints in privacy._SECRECY_PARTS) == privacy._SECRECY.pattern
+    pieces = [
+        *"sekretess OSL enligt 26 kap. 1 § särskilt protokoll (sekr.) sekrl nicht öffentlich "
+        "Nichtöffentlich lukket møde in camera closed session met sat heard held taking took "
+        "the item in private (closed) (confidential) (exempt) exempt information exclude "
+        "excluding press and public were excluded withdrew strangers neveřejn".split(),
+        "ſekretess", "İN CAMERA", "\u212aLOSED", "\n", "-", " ", "  ", "x", "(", ")", ".",
+    ]  # fmt: skip
+    rng = _rng(19)
+    matched = 0
+    for _ in range(6000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        if rng.random() < 0.3:
+            text = text.upper()
+        expected = privacy._SECRECY.search(text) is not None
+        assert privacy._secrecy_search(text) == expected, text
+        matched += expected
+    assert matched > 1000
