@@ -262,3 +262,20 @@ def test_secrecy_search_by_hints_answers_as_the_whole_expression() -> None:
         assert privacy._secrecy_search(text) == expected, text
         matched += expected
     assert matched > 1000
+
+
+def test_clean_makes_control_characters_spaces_as_before_the_split() -> None:
+    # clean splits first and replaces control characters only when the joined text has any
+    def as_first_written(text: str) -> str | None:
+        import unicodedata
+
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
+        return " ".join(parsing._CONTROL.sub(" ", text).split()) or None
+
+    rng = _rng(20)
+    pieces = ["a", "bc", "å", "e\u0301", " ", "  ", "\t", "\n", "\x00", "\x08", "\x0b", "\x0c"]
+    pieces += ["\x1c", "\x1f", "\x7f", "\x85", "\x9f", "\u00a0", "\u00ad", "\u200b", "\u2028"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert parsing.clean(text) == as_first_written(text), repr(text)

@@ -319,11 +319,16 @@ def clean(text: str | None) -> str | None:
         text = unicodedata.normalize("NFC", text)
         if "\u00ad" in text:
             text = text.replace("\u00ad", "")
-    if _CONTROL.search(text) is not None:
-        text = _CONTROL.sub(" ", text)
     # ``str.split`` splits on exactly the characters ``\s`` matches in a str pattern (and
     # ``str.strip`` strips them): the same as collapsing ``\s+`` to " " and stripping.
-    return " ".join(text.split()) or None
+    joined = " ".join(text.split())
+    # Control characters become spaces. Done after the split, the same words result: each
+    # control character splits a word just as the space it becomes would have, wherever it
+    # stands, and those that are whitespace are gone already. A text that is printable
+    # holds none, and ``isprintable`` (in C) is several times cheaper than the expression.
+    if not joined.isprintable() and _CONTROL.search(joined) is not None:
+        joined = " ".join(_CONTROL.sub(" ", joined).split())
+    return joined or None
 
 
 def clean_block(text: str | None) -> str | None:
