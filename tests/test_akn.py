@@ -585,3 +585,29 @@ def test_element_names_in_any_case_with_comments_read_the_same() -> None:
     assert (first.number, first.title, first.outcome) == ("1.", "Budget", Outcome.APPROVED)
     assert first.decision == "The budget was approved unanimously." and first.unanimous
     assert (second.number, second.title, second.outcome) == ("2", "Roads", Outcome.REFERRED_BACK)
+
+
+def _akn_documents() -> list[Path]:
+    generality = Path(__file__).parent / "generality" / "akn"
+    return [*DOCUMENTS.values(), *sorted(generality.glob("*.xml"))]
+
+
+@pytest.mark.parametrize("path", _akn_documents(), ids=lambda p: p.name)
+def test_asides_of_one_body_pass_are_each_sections_own(path: Path) -> None:
+    # _asides collects the secrecy-relevant asides of all sections in one pass over the body:
+    # each section must get exactly what iterating the section itself gives, in that order
+    from lxml import etree
+
+    from publisher.extract import akn as akn_module
+
+    root = etree.fromstring(path.read_bytes())
+    doc = next(c for c in root if isinstance(c.tag, str))
+    parts = [(akn_module._name(c), c) for c in doc if isinstance(c.tag, str)]
+    body = akn_module._body_container(doc, parts)
+    sections = akn_module._top_sections(body)
+    expected = {
+        section: found
+        for section in sections
+        if (found := list(section.iter(*akn_module._ASIDE_TAGS)))
+    }
+    assert akn_module._asides(body, sections) == expected

@@ -447,11 +447,21 @@ _BLOCKS = _DECISION_BLOCKS | {"p"}
 class _Scan:
     """What the walk of one section found."""
 
-    __slots__ = ("heading", "number", "subheadings", "nested_headings", "results", "texts")
+    __slots__ = (
+        "heading",
+        "heading_element",
+        "number",
+        "subheadings",
+        "nested_headings",
+        "results",
+        "texts",
+    )
 
     def __init__(self) -> None:
         #: the text of the section's first ``heading`` and ``num`` child that has any
         self.heading: str | None = None
+        #: the heading child whose text ``heading`` is
+        self.heading_element: etree._Element | None = None
         self.number: str | None = None
         #: its ``subheading`` children and the headings nested in it, in document order; their
         #: text is only read when the section has no heading of its own
@@ -539,8 +549,8 @@ def _scan(section: etree._Element, procedural: bool) -> _Scan:
             elif action == _HEADING:
                 if len(stack) > 1:  # below the section's own children
                     scan.nested_headings.append(el)
-                elif scan.heading is None:
-                    scan.heading = element_text(el) or None
+                elif scan.heading is None and (heading := element_text(el)):
+                    scan.heading, scan.heading_element = heading, el
             elif len(stack) > 1:
                 continue
             elif action == _NUMBER:
@@ -688,8 +698,31 @@ def _quantity_votes(quantities: Iterable[etree._Element], concepts: dict[str, st
 # --- assembling the protocol -----------------------------------------------------------------
 
 
+def _asides(
+    body: etree._Element, sections: list[etree._Element]
+) -> dict[etree._Element, list[etree._Element]]:
+    """Each of ``sections`` (top sections below ``body``, none inside another) → what
+    ``section.iter(*_ASIDE_TAGS)`` gives, in one pass over the body instead of one per section
+    (lxml builds its tag matcher anew for every ``iter``): each aside goes to the section
+    above it, found from its parents, in document order."""
+    tops = set(sections)
+    found: dict[etree._Element, list[etree._Element]] = {}
+    for el in body.iter(*_ASIDE_TAGS):
+        up = el.getparent()
+        while up is not None and up is not body:
+            if up in tops:
+                found.setdefault(up, []).append(el)
+                break
+            up = up.getparent()
+    return found
+
+
 def _items(
-    sections: list[etree._Element], meta: _Meta, doc: etree._Element, source_id: str | None
+    body: etree._Element,
+    sections: list[etree._Element],
+    meta: _Meta,
+    doc: etree._Element,
+    source_id: str | None,
 ) -> tuple[Item, ...]:
     concepts: dict[str, str] | None = None  # read when a count is to be named
     tallies: dict[int, _Tally] = {}
@@ -697,6 +730,7 @@ def _items(
         index = {section: position for position, section in enumerate(sections)}
         concepts = meta.concepts()
         tallies = _tallies(meta, doc, index, concepts)
+    asides = _asides(body, sections)
     items: list[Item] = []
     for position, section in enumerate(sections):
         kind = _name(section)
@@ -731,11 +765,16 @@ def _items(
         # the record's own blocks may say the item was heard in private ("Members resolved to
         # exclude the press and public"), not only its heading or result: fail closed
         # and so may its stage directions, remarks and notes, and its sub-headings
-        # ("Exempt information", "Confidential – not for publication")
-        asides = [element_text(el) for el in section.iter(*_ASIDE_TAGS)]
+        # ("Exempt information", "Confidential – not for publication"); the heading's text
+        # is the one the walk read
+        said = scan.texts + [
+            (scan.heading or "") if el is scan.heading_element else element_text(el)
+            for el in asides.get(section, ())
+        ]
         # and so may the concept the section refers to ("#closedSession", "#in_camera")
-        concept = _CAMEL.sub(r"\1 \2", section.get("refersTo") or "").replace("_", " ")
-        said = [t for t in (*scan.texts, *asides, concept.replace("-", " ")) if t]
+        if concept := section.get("refersTo"):
+            said.append(_CAMEL.sub(r"\1 \2", concept).replace("_", " ").replace("-", " "))
+        said = [t for t in said if t]
         secret = bool(said) and has_secrecy_marker("\n".join(said))
         items.append(
             Item(
@@ -899,7 +938,7 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
             closed=any(has_secrecy_marker(element_text(c)) for c in fronts),
         ),
         protocol=ProtocolState(status=status, approved_at=approved_at, posted_at=posted_at),
-        items=_items(_top_sections(body_el), meta, doc, source_id),
+        items=_items(body_el, _top_sections(body_el), meta, doc, source_id),
         language=language,
         source_id=source_id,
     )
