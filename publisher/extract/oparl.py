@@ -179,9 +179,12 @@ def _text(value: Any) -> str | None:
         ):
             return value.strip() or None
         return clean(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, _NUMBERS) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+_NUMBERS = (int, float)  # (``int | float`` would build a union object at every call)
 
 
 def _objects(value: Any) -> list[Any]:
@@ -326,8 +329,11 @@ def _is_public(value: Any, number: str) -> bool:
 def _marked_private(raw: dict[str, Any]) -> bool:
     """Whether an item's keywords or its consultation's role say it is not public
     ("keyword": ["nichtöffentlich"], "role": "Beschlussfassung (nichtöffentlich)")."""
-    texts = [k for k in _objects(raw.get("keyword")) if isinstance(k, str)]
+    keyword = raw.get("keyword")
     consultation = raw.get("consultation")
+    if keyword is None and not isinstance(consultation, (dict, list)):
+        return False  # (speed only) no keyword, and no consultation object to have a role
+    texts = [k for k in _objects(keyword) if isinstance(k, str)]
     for entry in _objects(consultation) if not isinstance(consultation, dict) else [consultation]:
         if isinstance(entry, dict) and isinstance(entry.get("role"), str):
             texts.append(entry["role"])
