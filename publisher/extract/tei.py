@@ -36,7 +36,7 @@ from publisher.extract.parsing import clean, element_text, local_name, parse_xml
 from publisher.extract.votecounts import find_votes
 from publisher.model import Body, Item, Link, Meeting, Outcome, Protocol, ProtocolState, Status
 from publisher.privacy import has_secrecy_marker
-from publisher.text import fold
+from publisher.text import WordSet, fold
 
 FORMAT = "tei"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -87,6 +87,9 @@ _BOUNDARY = re.compile(r"\b")
 # Speed only: every match of _VOTE_CONTEXT contains one of these ("vot" for votering, voting
 # and votanti, "röst" for omröstning, röstade and ja-röster), so does its case-folded text.
 _VOTE_WORDS = ("röst", "vot", "divi", "ayes", "stimme", "favorevoli")
+# Which of the words above a section's text holds (``word in fold(text)``), all in one pass of
+# the C scanner instead of a substring search of the folded text for each
+_WORDS = WordSet((*_DECISION_WORDS, *_VERB_WORDS, *_VOTE_WORDS))
 _RIKSDAG = re.compile(r"riksdag|swedish parliament|^prot-\d", re.I)
 _SPLIT_DIGITS = re.compile(r"(?<=\d) (?=\d)")
 
@@ -209,8 +212,9 @@ def _div_id(el: etree._Element) -> str | None:
     return parent.get(XML_ID) if parent is not None and local_name(parent) == "div" else None
 
 
-def _decision(text: str, folded: str) -> str | None:
-    """The decision sentences of a section's record ``text`` (``folded``: ``fold(text)``)."""
+def _decision(text: str, folded: str, words: frozenset[str]) -> str | None:
+    """The decision sentences of a section's record ``text`` (``folded``: ``fold(text)``;
+    ``words``: the words of ``_WORDS`` it holds, ``_WORDS.found(text)``)."""
     # As ``_DECISION.finditer(text)``, but the expression is only tried where one of its
     # first words starts at a word boundary (it fails everywhere else), and those places are
     # found by substring searches in ``folded`` (a regular expression takes several times
@@ -222,11 +226,12 @@ def _decision(text: str, folded: str) -> str | None:
     # by a test.) So wherever a word or verb matches in ``text``, it is in ``folded``.
     #
     # The first two alternatives need a verb; without one only the others can match, and
-    # their first words are all that is looked for.
-    verbs = [verb for verb in _VERB_WORDS if verb in folded]
+    # their first words are all that is looked for. (Which words and verbs occur at all,
+    # ``words``, is known from one scan: only those are searched for.)
+    verbs = [verb for verb in _VERB_WORDS if verb in words]
     starts: list[tuple[int, str]] = []
     for word in _DECISION_WORDS if verbs else _OTHER_STARTS:
-        at = folded.find(word)
+        at = folded.find(word) if word in words else -1
         while at >= 0:
             starts.append((at, word))
             at = folded.find(word, at + 1)
@@ -285,8 +290,8 @@ def _stated_result(record: list[str]) -> str | None:
 
 def _item(section: _Section, source_id: str | None, stated_results: bool) -> Item:
     text = _record_text(section.record)
-    folded = fold(text)
-    decision = _decision(text, folded)
+    found = _WORDS.found(text)
+    decision = _decision(text, fold(text), found) if found else None
     if decision is None and stated_results and text and classify(text) is not Outcome.OTHER:
         # Not a Riksdag record, whose own wording _DECISION knows: the record's first
         # sentence that states a result
@@ -297,11 +302,9 @@ def _item(section: _Section, source_id: str | None, stated_results: bool) -> Ite
         decision = _stated_result(section.record)
     outcome = classify(decision) if decision else Outcome.OTHER
     context = ""
-    for word in _VOTE_WORDS:
-        if word in folded:
-            texts = (clean(raw) for raw in section.record)
-            context = " ".join(t for t in texts if t and _VOTE_CONTEXT.search(t))
-            break
+    if not found.isdisjoint(_VOTE_WORDS):
+        texts = (clean(raw) for raw in section.record)
+        context = " ".join(t for t in texts if t and _VOTE_CONTEXT.search(t))
     ident = section.ident
     return Item(
         number=section.number,
