@@ -427,13 +427,19 @@ def _collector(kind: type) -> Callable[..., None] | None:
         for name in names:
             if not name.isidentifier():  # pragma: no cover - a dataclass field always is
                 raise TypeError(f"field {name!r} of {kind.__name__}")
+            # (None, a leaf, and the empty tuple, which holds nothing, are passed at once:
+            # most optional fields are None, most tuples of a record are empty)
             lines += [
                 f"    value = node.{name}",
-                "    value_kind = value.__class__",
-                "    if value_kind is str:",
-                "        add(value)",
-                "    elif value_kind not in leaves:",
-                "        push(value)",
+                "    if value is not None:",
+                "        value_kind = value.__class__",
+                "        if value_kind is str:",
+                "            add(value)",
+                "        elif value_kind is tuple:",
+                "            if value:",
+                "                push(value)",
+                "        elif value_kind not in leaves:",
+                "            push(value)",
             ]
         namespace: dict[str, Any] = {}
         exec("\n".join(lines), namespace)  # noqa: S102 - our own code, from field names
