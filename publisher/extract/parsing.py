@@ -319,6 +319,12 @@ def clean(text: str | None) -> str | None:
         text = unicodedata.normalize("NFC", text)
         if "\u00ad" in text:
             text = text.replace("\u00ad", "")
+    if text.isprintable() and "  " not in text:
+        # Nothing to replace or collapse: a printable text holds no control character and no
+        # whitespace but " " (every other whitespace character is unprintable), and no two
+        # of those in a row; only the ends are left to strip. (Text that was on one line of
+        # the document, and most attribute values, are like this.)
+        return text.strip() or None
     # ``str.split`` splits on exactly the characters ``\s`` matches in a str pattern (and
     # ``str.strip`` strips them): the same as collapsing ``\s+`` to " " and stripping.
     joined = " ".join(text.split())
