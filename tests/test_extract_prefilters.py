@@ -218,11 +218,14 @@ def test_number_first_counts_match_as_first_written() -> None:
     assert matched > 500
 
 
-def test_vote_labels_match_only_where_the_folded_text_holds_them() -> None:
-    # what find_votes relies on to try its label-first expression only where a label starts
-    # in fold(text): every character re.IGNORECASE equates with a label's letter folds to it
+def test_words_match_only_where_the_folded_text_holds_them() -> None:
+    # what classify relies on to try a rule only where one of its hints starts in
+    # fold(text), and the label gate of find_votes: every character re.IGNORECASE equates
+    # with a letter of these words folds to that letter (and fold keeps every character in
+    # its place: see tests/test_tei.py)
     everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
-    for letter in sorted(set("".join(votecounts._CATEGORY))):
+    words = [*votecounts._CATEGORY, *outcomes._ALL_HINTS]
+    for letter in sorted(set("".join(words))):
         matching = re.findall(re.escape(letter), everything, re.IGNORECASE)
         assert {text_module.fold(c) for c in matching} == {letter}, letter
 
