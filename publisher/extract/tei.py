@@ -35,7 +35,7 @@ from publisher.extract.outcomes import classify, is_unanimous
 from publisher.extract.parsing import clean, element_text, local_name, parse_xml, raw_text
 from publisher.extract.votecounts import find_votes
 from publisher.model import Body, Item, Link, Meeting, Outcome, Protocol, ProtocolState, Status
-from publisher.privacy import has_secrecy_marker
+from publisher.privacy import SECRECY_WORDS, has_secrecy_marker
 from publisher.text import WordSet, fold
 
 FORMAT = "tei"
@@ -88,8 +88,12 @@ _BOUNDARY = re.compile(r"\b")
 # and votanti, "röst" for omröstning, röstade and ja-röster), so does its case-folded text.
 _VOTE_WORDS = ("röst", "vot", "divi", "ayes", "stimme", "favorevoli")
 # Which of the words above a section's text holds (``word in fold(text)``), all in one pass of
-# the C scanner instead of a substring search of the folded text for each
-_WORDS = WordSet((*_DECISION_WORDS, *_VERB_WORDS, *_VOTE_WORDS))
+# the C scanner instead of a substring search of the folded text for each; and privacy's
+# secrecy gate words, so that the record's secrecy check costs no second pass when it
+# holds none (see ``_item``)
+_WORDS = WordSet((*_DECISION_WORDS, *_VERB_WORDS, *_VOTE_WORDS, *SECRECY_WORDS))
+_SECRECY_SET = frozenset(SECRECY_WORDS)
+_VOTE_SET = frozenset(_VOTE_WORDS)
 _RIKSDAG = re.compile(r"riksdag|swedish parliament|^prot-\d", re.I)
 _SPLIT_DIGITS = re.compile(r"(?<=\d) (?=\d)")
 
@@ -302,7 +306,7 @@ def _item(section: _Section, source_id: str | None, stated_results: bool) -> Ite
         decision = _stated_result(section.record)
     outcome = classify(decision) if decision else Outcome.OTHER
     context = ""
-    if not found.isdisjoint(_VOTE_WORDS):
+    if not found.isdisjoint(_VOTE_SET):
         texts = (clean(raw) for raw in section.record)
         context = " ".join(t for t in texts if t and _VOTE_CONTEXT.search(t))
     ident = section.ident
@@ -315,8 +319,10 @@ def _item(section: _Section, source_id: str | None, stated_results: bool) -> Ite
         unanimous=is_unanimous(decision),
         votes=find_votes(context) if context else None,
         # the record itself may say the item was heard in private ("The Seanad went into
-        # private session.", "for lukkede døre"): fail closed
-        public=not has_secrecy_marker(text),
+        # private session.", "for lukkede døre"): fail closed. (Speed only: the check reads
+        # the text as it is, a cleaned text having no line break to join, and finds nothing
+        # without one of SECRECY_WORDS in it, which ``found`` tells.)
+        public=found.isdisjoint(_SECRECY_SET) or not has_secrecy_marker(text),
         id=(f"{source_id}#{ident}" if source_id else ident) if ident else None,
     )
 
