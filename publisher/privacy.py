@@ -555,7 +555,8 @@ def is_confidential(item: Item, closed_session: bool = False) -> bool:
     # places this way, never in fewer: fail closed)
     fields = [t for t in (item.title, item.decision, item.outcome_text, item.case_number) if t]
     # an attachment's title is the item's text too ("Anlage 1 – nicht öffentlich: …")
-    fields += [link.title for link in item.attachments if link.title]
+    if item.attachments:
+        fields += [link.title for link in item.attachments if link.title]
     return bool(fields) and has_secrecy_marker("\n".join(fields))
 
 
