@@ -3,6 +3,9 @@
 FOLD_LIMIT: int
 
 def number_start(text: str, start: int, /) -> int: ...
+def tree_may_hold_number(
+    tree: object, fields: dict[type, tuple[str, ...]], leaves: frozenset[type] | set[type], /
+) -> bool: ...
 
 class Scanner:
     def __init__(

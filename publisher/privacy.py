@@ -29,9 +29,14 @@ from publisher.model import Item, Outcome, Protocol, Status
 from publisher.text import WordSet, pattern_hints
 
 try:  # the C scan for where a number may begin (publisher/_speedups.c), when it is built
+    from publisher import _speedups
     from publisher._speedups import number_start as _number_start
 except ImportError:  # pragma: no cover - the tests force this path too
+    _speedups = None  # type: ignore[assignment]
     _number_start = None  # type: ignore[assignment]
+#: the C reading of a whole record tree (see ``mask_all``); ``None`` without the module
+_tree_may_hold_number: Callable[[Any, dict[type, tuple[str, ...]], frozenset[type]], bool] | None
+_tree_may_hold_number = getattr(_speedups, "tree_may_hold_number", None)
 
 MASK = "[personnummer]"
 
@@ -288,6 +293,16 @@ def mask_all(value: T) -> T:
     # text name the strings that hold one (no run spans the separator); each of those is
     # masked once, and only when one really changes is the tree rebuilt, with exactly those
     # strings (``_mask_text`` leaves every other string as it is anyway).
+    #
+    # Faster still, the C module reads the whole tree as ``_texts`` does and looks for where
+    # the shape may begin in each string (``_number_start``, which finds every such place) at
+    # C speed; when it says none can hold one, the search below would find no run either
+    # (a run lies within one string). Whatever it does not know (a type not yet in
+    # ``_RECORD_FIELDS``, a str subclass) it answers "maybe", and the walk below decides.
+    if _tree_may_hold_number is not None and not _tree_may_hold_number(
+        value, _RECORD_FIELDS, _LEAVES
+    ):
+        return value
     texts = _texts(value)
     if not texts:
         return value
@@ -460,6 +475,8 @@ _UNKNOWN = _unknown
 
 #: record type → its field names; ``None`` for every type that is not a dataclass
 _FIELDS: dict[type, tuple[str, ...] | None] = {}
+#: the records among them, as the C reading of a tree takes them (``mask_all``)
+_RECORD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _field_names(cls: type) -> tuple[str, ...] | None:
@@ -472,6 +489,8 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
             else None
         )
         _FIELDS[cls] = names
+        if names is not None:
+            _RECORD_FIELDS[cls] = names
     return names
 
 

@@ -7,8 +7,11 @@ in every encoding) and on seeded random strings built from the characters that m
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
+from datetime import date
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -16,7 +19,15 @@ from lxml import etree
 from publisher import privacy
 from publisher import text as text_module
 from publisher.errors import UnsafeDocument
-from publisher.extract import dates, outcomes, parsing, sv_html, votecounts
+from publisher.extract import (
+    ExtractOptions,
+    dates,
+    outcomes,
+    parsing,
+    sv_html,
+    votecounts,
+)
+from publisher.model import Outcome
 
 _DIGITY = "0123456789١٢٣٤٥٦٧٨٩０１２３４５６７８９ -\n\u2013åäöxİıſK\ud7ff"
 
@@ -296,3 +307,90 @@ def test_find_date_stops_at_an_iso_date_in_front_with_the_same_answer() -> None:
             assert dates.find_date(text, day_first=day_first) == dates.find_date(
                 "x " + text, day_first=day_first
             ), text
+
+
+def _record_trees() -> list[object]:
+    """Record trees as extraction makes them (every fixture's protocol), and odd ones."""
+    from publisher.extract import FORMATS, detect
+    from publisher.model import Body, Item, Link, Meeting, Protocol, Votes
+
+    here = Path(__file__).parent
+    fixtures = sorted((here / "fixtures").rglob("*")) + sorted((here / "generality").rglob("*"))
+    trees: list[object] = []
+    for path in fixtures:
+        if path.suffix not in (".xml", ".json", ".html") or not path.is_file():
+            continue
+        try:
+            module = importlib.import_module(FORMATS[detect(path.read_bytes())])
+            protocol = module.extract(path.read_bytes(), ExtractOptions())
+        except Exception:  # noqa: S112 - bad input fixtures and selector pages
+            continue
+        trees.append(protocol)
+    assert len(trees) > 60
+    rng = _rng(22)
+    pieces = ["811218-9876", "8112189876", "19811218 9876", "2024-06-18", "x", "", "12345"]
+    for _ in range(400):
+
+        def text() -> str:
+            return " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
+
+        item = Item(
+            number=text(),
+            title=text() or None,
+            votes=Votes(yes=3) if rng.random() < 0.3 else None,
+            attachments=tuple(Link(url=text(), title=text()) for _ in range(rng.randint(0, 2))),
+        )
+        protocol = Protocol(
+            format="x",
+            body=Body(name=text()),
+            meeting=Meeting(title=text() or None, location=rng.choice([None, text()])),
+            items=(item,) * rng.randint(0, 2),
+            source_id=rng.choice([None, text()]),
+        )
+        trees += [protocol, item, (text(), (text(),)), text()]
+    # what the C reading does not know, it must leave to the walk
+    trees += [Protocol(format="x", body=Body(name=_Sub("8112189876"))), ["8112189876"]]  # type: ignore[arg-type]
+    trees += [(1, 2.5, None, True, date(2024, 1, 1), Outcome.OTHER)]
+    return trees
+
+
+class _Sub(str):
+    pass
+
+
+def test_c_tree_reading_says_no_only_where_the_walk_finds_no_number(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if privacy._tree_may_hold_number is None:
+        pytest.fail("publisher._speedups is not built")
+    trees = _record_trees()
+    for tree in trees:
+        privacy._texts(tree)  # every record type the walk knows, the C reading knows too
+    said_no = 0
+    for tree in trees:
+        maybe = privacy._tree_may_hold_number(tree, privacy._RECORD_FIELDS, privacy._LEAVES)
+        if not maybe:
+            said_no += 1
+            joined = privacy._JOIN.join(privacy._texts(tree))
+            assert privacy._NUMBER_SHAPE.search(joined) is None, tree
+    assert said_no > 100
+    # and mask_all answers the same with and without it
+    with_c = [privacy.mask_all(tree) for tree in trees]
+    monkeypatch.setattr(privacy, "_tree_may_hold_number", None)
+    assert [privacy.mask_all(tree) for tree in trees] == with_c
+
+
+def test_c_tree_reading_leaves_what_it_does_not_know_to_the_walk() -> None:
+    if privacy._tree_may_hold_number is None:
+        pytest.fail("publisher._speedups is not built")
+    from publisher.model import Body, Protocol
+
+    read = privacy._tree_may_hold_number
+    fields, leaves = privacy._RECORD_FIELDS, privacy._LEAVES
+    privacy._texts(Protocol(format="x", body=Body(name="x")))
+    assert read(Protocol(format="x", body=Body(name="x")), fields, leaves) is False
+    assert read(Protocol(format="x", body=Body(name="811218-9876")), fields, leaves) is True
+    assert read(_Sub("no digits"), fields, leaves) is True  # a str subclass: maybe
+    assert read(["no digits"], fields, leaves) is True  # a list: maybe
+    assert read(Protocol(format="x", body=Body(name="x")), {}, leaves) is True  # unknown type
+    assert read((Outcome.OTHER, None, 3, ("a", ("b",))), fields, leaves) is False
