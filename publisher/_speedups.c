@@ -321,6 +321,38 @@ is_decimal(Py_UCS4 ch)
     return ch < 128 ? (ch >= '0' && ch <= '9') : Py_UNICODE_ISDECIMAL(ch);
 }
 
+/* The loop of first_number_start, for a DIGIT_AT(k) that tells whether the character at k
+ * (for any k, also past the end) is a decimal digit. Returns from the function. */
+#define NUMBER_START_LOOP(DIGIT_AT)                                                         \
+    for (Py_ssize_t i = start < 0 ? 0 : start; i < n; i++) {                                \
+        if (!DIGIT_AT(i) || !DIGIT_AT(i + 1)) {                                             \
+            continue;                                                                       \
+        }                                                                                   \
+        Py_ssize_t j = i + 2;                                                               \
+        int date_ok = 1;                                                                    \
+        for (int pair = 0; pair < 2; pair++) {                                              \
+            if (j < n && !DIGIT_AT(j)) {                                                    \
+                j++; /* the gap */                                                          \
+            }                                                                               \
+            if (!DIGIT_AT(j) || !DIGIT_AT(j + 1)) {                                         \
+                date_ok = 0;                                                                \
+                break;                                                                      \
+            }                                                                               \
+            j += 2;                                                                         \
+        }                                                                                   \
+        if (!date_ok) {                                                                     \
+            continue;                                                                       \
+        }                                                                                   \
+        Py_ssize_t run = 0;                                                                 \
+        for (Py_ssize_t k = j; k < n && k < j + 18 + 4; k++) {                              \
+            run = DIGIT_AT(k) ? run + 1 : 0;                                                \
+            if (run == 4) {                                                                 \
+                return i;                                                                   \
+            }                                                                               \
+        }                                                                                   \
+    }                                                                                       \
+    return -1;
+
 /* The first index >= start where the shape of a personnummer may begin, or -1 (see
  * number_start below). `text` is a ready str. */
 static Py_ssize_t
@@ -329,36 +361,16 @@ first_number_start(PyObject *text, Py_ssize_t start)
     const int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-#define DIGIT_AT(k) ((k) < n && is_decimal(PyUnicode_READ(kind, data, (k))))
-    for (Py_ssize_t i = start < 0 ? 0 : start; i < n; i++) {
-        if (!DIGIT_AT(i) || !DIGIT_AT(i + 1)) {
-            continue;
-        }
-        Py_ssize_t j = i + 2;
-        int date_ok = 1;
-        for (int pair = 0; pair < 2; pair++) {
-            if (j < n && !DIGIT_AT(j)) {
-                j++; /* the gap */
-            }
-            if (!DIGIT_AT(j) || !DIGIT_AT(j + 1)) {
-                date_ok = 0;
-                break;
-            }
-            j += 2;
-        }
-        if (!date_ok) {
-            continue;
-        }
-        Py_ssize_t run = 0;
-        for (Py_ssize_t k = j; k < n && k < j + 18 + 4; k++) {
-            run = DIGIT_AT(k) ? run + 1 : 0;
-            if (run == 4) {
-                return i;
-            }
-        }
+    if (kind == PyUnicode_1BYTE_KIND) {
+        /* Latin-1 text (nearly all): its only decimal digits are '0'-'9', read as bytes */
+        const Py_UCS1 *chars = (const Py_UCS1 *)data;
+#define DIGIT_AT_1(k) ((k) < n && (Py_UCS1)(chars[(k)] - '0') < 10)
+        NUMBER_START_LOOP(DIGIT_AT_1)
+#undef DIGIT_AT_1
     }
-#undef DIGIT_AT
-    return -1;
+#define DIGIT_AT_N(k) ((k) < n && is_decimal(PyUnicode_READ(kind, data, (k))))
+    NUMBER_START_LOOP(DIGIT_AT_N)
+#undef DIGIT_AT_N
 }
 
 /* number_start(text, start) -> the first index >= start where the shape of a personnummer

@@ -394,3 +394,18 @@ def test_c_tree_reading_leaves_what_it_does_not_know_to_the_walk() -> None:
     assert read(["no digits"], fields, leaves) is True  # a list: maybe
     assert read(Protocol(format="x", body=Body(name="x")), {}, leaves) is True  # unknown type
     assert read((Outcome.OTHER, None, 3, ("a", ("b",))), fields, leaves) is False
+
+
+def test_c_number_scan_of_latin_1_text_finds_every_run() -> None:
+    # Latin-1 text (one byte a character in CPython) is read by a loop of its own
+    if privacy._number_start is None:
+        pytest.fail("publisher._speedups is not built")
+    alphabet = "0123456789" * 4 + " -.:/_+åäö\u00a0\u00b7\u00b2\u00b9%2Dx"
+    texts = _random_strings(alphabet, count=20000, seed=23)
+    assert all(max(text, default="a") <= "\u00ff" for text in texts)
+    found = 0
+    for text in texts:
+        expected = [m.span() for m in privacy._NUMBER_SHAPE.finditer(text)]
+        assert [m.span() for m in privacy._runs(text, 0)] == expected, text
+        found += bool(expected)
+    assert found > 200
