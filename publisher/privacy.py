@@ -146,9 +146,16 @@ _LINE_HYPHEN = re.compile(r"-(?<=\w-)[ \t]*\r?\n\s*(?=\w)")
 def with_joined_breaks(text: str) -> str:
     """``text``, followed by itself with every word broken by "-" and a line break joined
     again when it has any: what the secrecy check reads."""
+    joined = _joined_breaks(text)
+    return text if joined is None else f"{text}\n{joined}"
+
+
+def _joined_breaks(text: str) -> str | None:
+    """``text`` with every word broken by "-" and a line break joined again; ``None`` when
+    it has no "-" or no line break (so no such word)."""
     if "-" in text and ("\n" in text or "\r" in text):
-        return f"{text}\n{_LINE_HYPHEN.sub('', text)}"
-    return text
+        return _LINE_HYPHEN.sub("", text)
+    return None
 
 
 # Every form of the number contains its shape (``_PNR`` without its optional century, its
@@ -205,7 +212,15 @@ def has_secrecy_marker(*texts: str | None) -> bool:
     for text in texts:
         if not text:
             continue
-        text = with_joined_breaks(text)
+        # what is read is ``with_joined_breaks(text)``
+        joined = _joined_breaks(text)
+        if joined is not None:
+            if len(joined) == len(text) and not _SECRECY_GATE.search(text):
+                # Speed only: nothing was joined, so what would be read is the text twice,
+                # and no gate word holds the line break between: the gate finds nothing
+                # there either
+                continue
+            text = f"{text}\n{joined}"
         if _SECRECY_GATE.search(text) and _secrecy_search(text):
             return True
     return False

@@ -409,3 +409,18 @@ def test_c_number_scan_of_latin_1_text_finds_every_run() -> None:
         assert [m.span() for m in privacy._runs(text, 0)] == expected, text
         found += bool(expected)
     assert found > 200
+
+
+def test_secrecy_check_reads_what_with_joined_breaks_gives() -> None:
+    # has_secrecy_marker skips the doubled text when no break was joined and the gate finds
+    # nothing: the answers must be those of the expression on with_joined_breaks(text)
+    rng = _rng(24)
+    pieces = ["sekre-", "tess", "in", "camera", "held", "in private", "-", "\n", "\r\n", " "]
+    pieces += ["x-\n  y", "Bau- und", "2024-06-18", "OSL", "ej offent-\nlig", "closed", "session"]
+    found = 0
+    for _ in range(6000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        expected = bool(privacy._SECRECY.search(privacy.with_joined_breaks(text)))
+        assert privacy.has_secrecy_marker(text) == expected, repr(text)
+        found += expected
+    assert found > 500
