@@ -230,12 +230,12 @@ def test_number_first_counts_match_as_first_written() -> None:
 
 
 def test_words_match_only_where_the_folded_text_holds_them() -> None:
-    # what classify relies on to try a rule only where one of its hints starts in
-    # fold(text), and the label gate of find_votes: every character re.IGNORECASE equates
-    # with a letter of these words folds to that letter (and fold keeps every character in
-    # its place: see tests/test_tei.py)
+    # what classify and is_unanimous rely on to try an expression only where one of its hints
+    # starts in fold(text), and the label gate of find_votes: every character re.IGNORECASE
+    # equates with a letter of these words folds to that letter (and fold keeps every
+    # character in its place: see tests/test_tei.py)
     everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
-    words = [*votecounts._CATEGORY, *outcomes._ALL_HINTS]
+    words = [*votecounts._CATEGORY, *outcomes._ALL_HINTS, *(outcomes._UNANIMOUS_HINTS or ())]
     for letter in sorted(set("".join(words))):
         matching = re.findall(re.escape(letter), everything, re.IGNORECASE)
         assert {text_module.fold(c) for c in matching} == {letter}, letter

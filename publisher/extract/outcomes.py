@@ -11,6 +11,7 @@ case-insensitively against the whole decision text; the original wording is kept
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from publisher.model import Outcome
 from publisher.text import WordSet, fold
@@ -205,21 +206,30 @@ def classify(text: str | None) -> Outcome:
             if pattern.search(text):
                 return outcome
             continue
-        # Speed only, same answer as ``pattern.search(text)``: every match of the rule starts
-        # with one of its hints (``\b`` consumes nothing), and where a match starts in
-        # ``text`` its hint stands in ``fold(text)`` at the same place (``fold`` keeps every
-        # character in its place, and folds each that re.IGNORECASE equates with a letter of a
-        # hint to that letter: pinned by tests). So the rule is tried only there, with
-        # ``match`` (its ``\b`` still sees the character before), not at every character.
         if folded is None:
             folded = fold(text)
-        for hint in hints:
-            at = folded.find(hint)
-            while at >= 0:
-                if pattern.match(text, at):
-                    return outcome
-                at = folded.find(hint, at + 1)
+        if _search_at(pattern, hints, text, folded):
+            return outcome
     return Outcome.OTHER
+
+
+def _search_at(pattern: re.Pattern[str], hints: Iterable[str], text: str, folded: str) -> bool:
+    """``pattern.search(text) is not None`` for a pattern whose every match starts with one of
+    its hints, given those of them that ``text`` holds (folded: ``folded``, ``fold(text)``).
+
+    Speed only, the same answer: every match starts with a hint (``\b`` consumes nothing),
+    and where a match starts in ``text`` its hint stands in ``fold(text)`` at the same place
+    (``fold`` keeps every character in its place, and folds each that re.IGNORECASE equates
+    with a letter of a hint to that letter: pinned by tests). So the expression is tried only
+    there, with ``match`` (its ``\b`` still sees the character before), not at every
+    character."""
+    for hint in hints:
+        at = folded.find(hint)
+        while at >= 0:
+            if pattern.match(text, at):
+                return True
+            at = folded.find(hint, at + 1)
+    return False
 
 
 # Speed only, same answers: every branch of _UNANIMOUS starts with one of these words, so a
@@ -232,8 +242,9 @@ def is_unanimous(text: str | None) -> bool | None:
     """True when the wording says so; ``None`` (unknown) otherwise, never a guessed False."""
     if not text:
         return None
-    if _UNANIMOUS_WORDS is not None and not _UNANIMOUS_WORDS.search(text):
-        return None
-    if _UNANIMOUS.search(text):
+    if _UNANIMOUS_WORDS is None:  # pragma: no cover - without the parser's hints
+        return True if _UNANIMOUS.search(text) else None
+    hints = _UNANIMOUS_WORDS.found(text)
+    if hints and _search_at(_UNANIMOUS, hints, text, fold(text)):
         return True
     return None
