@@ -34,6 +34,7 @@ Decisions this module makes, and why:
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from datetime import date, datetime
@@ -231,10 +232,10 @@ def _link(value: Any, options: ExtractOptions) -> Link | None:
     url = _url(_text(value.get("accessUrl")) or _text(value.get("downloadUrl")), options)
     if not url:
         return None
-    return Link(
-        url=url,
-        title=_text(value.get("name")) or _text(value.get("fileName")),
-        media_type=_text(value.get("mimeType")),
+    return Link(  # positional (see _POSITIONAL): url, title, media_type
+        url,
+        _text(value.get("name")) or _text(value.get("fileName")),
+        _text(value.get("mimeType")),
     )
 
 
@@ -306,6 +307,20 @@ def _meeting_object(doc: Any) -> dict[str, Any]:
 
 
 _ABSENT = object()
+
+# A meeting's items and file links are built with positional arguments: a call with keywords
+# costs a third more, and there are many. These are the field orders those calls follow; a
+# change to the model stops the import here rather than filling the wrong fields.
+_POSITIONAL = {
+    Item: (
+        "number", "title", "case_number", "decision", "outcome", "outcome_text", "unanimous",
+        "votes", "reservations", "attachments", "public", "id",
+    ),
+    Link: ("url", "title", "media_type"),
+}  # fmt: skip
+for _record, _order in _POSITIONAL.items():
+    if tuple(f.name for f in dataclasses.fields(_record)) != _order:  # pragma: no cover
+        raise ImportError(f"{_record.__name__} has other fields now: update {__name__}")
 # "N 1", "NÖ 2", "nö 3", "N-6", "TOP NÖ 5", "7 (nö)": numbered nicht öffentlich
 _NON_PUBLIC_NUMBER = re.compile(
     r"^(?:TOP\s*)?(?:N|NÖ|NOE)\s*[-.]?\s*\d|\((?:N|NÖ|NOE|nicht\s?öffentlich)\)\s*$",
@@ -390,18 +405,19 @@ def _item(raw: dict[str, Any], position: int, options: ExtractOptions) -> Item:
             unanimous = is_unanimous(decision)
         if votes is None:
             votes = find_votes(decision)
-    return Item(
-        number=number,
-        title=_text(get("name")),
-        case_number=_case_number(get("consultation")),
-        decision=decision,
-        outcome=outcome,
-        outcome_text=result,
-        unanimous=unanimous,
-        votes=votes,
-        attachments=attachments,
-        public=True,
-        id=item_id,
+    return Item(  # positional (see _POSITIONAL)
+        number,
+        _text(get("name")),  # title
+        _case_number(get("consultation")),  # case_number
+        decision,
+        outcome,
+        result,  # outcome_text
+        unanimous,
+        votes,
+        (),  # reservations
+        attachments,
+        True,  # public
+        item_id,  # id
     )
 
 
