@@ -161,6 +161,7 @@ _FOLD_WORDS = (
     *tei._VERB_WORDS,
     *tei._VOTE_WORDS,
     *tei._PRELIMINARY_WORDS,
+    *tei._RIKSDAG_WORDS,
 )
 
 
@@ -226,7 +227,17 @@ def test_decision_finds_what_the_expression_finds() -> None:
 
 
 def test_vote_and_preliminary_prefilters_miss_nothing() -> None:
-    for text in _random_texts(3000, 2):
+    for text in _random_texts(3000, 2) + [
+        "Swedish parliamentary record 202223",
+        "SWEDIſH PARLIAMENT",
+        "prot-202223--013",
+        "PROT-2",
+        "x prot-2",
+        "Riksdagen",
+        "rıksdag",
+        "ParlaMint-EA",
+    ]:
+        assert tei._is_riksdag(text) == (tei._RIKSDAG.search(text) is not None), text
         folded = fold(text)
         if tei._VOTE_CONTEXT.search(text):
             assert any(word in folded for word in tei._VOTE_WORDS), text

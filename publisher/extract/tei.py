@@ -95,6 +95,8 @@ _WORDS = WordSet((*_DECISION_WORDS, *_VERB_WORDS, *_VOTE_WORDS, *SECRECY_WORDS))
 _SECRECY_SET = frozenset(SECRECY_WORDS)
 _VOTE_SET = frozenset(_VOTE_WORDS)
 _RIKSDAG = re.compile(r"riksdag|swedish parliament|^prot-\d", re.I)
+# every match of _RIKSDAG, case-folded, holds one of these, or starts with the last
+_RIKSDAG_WORDS = ("riksdag", "swedish parliament", "prot-")
 _SPLIT_DIGITS = re.compile(r"(?<=\d) (?=\d)")
 
 
@@ -428,7 +430,7 @@ def _body(index: _Index, title: str | None, source_id: str | None, lang: str | N
     if names:
         preferred = [n for n in names if n.get(XML_LANG) == lang] or names
         return Body(name=_text(preferred[0]))
-    if _RIKSDAG.search(title or "") or _RIKSDAG.search(source_id or ""):
+    if _is_riksdag(title or "") or _is_riksdag(source_id or ""):
         return Body(name="Riksdagen", id="riksdagen")
     publishers = index.children("publicationStmt", "publisher")
     publisher = publishers[0] if publishers else None
@@ -444,6 +446,17 @@ def _status(index: _Index, title: str | None) -> Status:
     said += [c.get("status") or "" for c in index.all("revisionDesc")]
     said += [c.get("status") or "" for c in index.all("change")[:1]]
     return Status.DRAFT if any(_preliminary(s) for s in said) else Status.APPROVED
+
+
+def _is_riksdag(text: str) -> bool:
+    """``_RIKSDAG.search(text) is not None``, tried only when ``fold(text)`` holds
+    "riksdag" or "swedish parliament" or starts with "prot-" (a match there is one in
+    ``fold(text)``: see ``_decision``). Most records of other parliaments hold none, and the
+    expression would try its three alternatives at each of their characters."""
+    folded = fold(text)
+    if "riksdag" in folded or "swedish parliament" in folded or folded.startswith("prot-"):
+        return _RIKSDAG.search(text) is not None
+    return False
 
 
 def _preliminary(text: str) -> bool:
@@ -485,7 +498,7 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
     source_id = root.get(XML_ID) or None
     title = _title(index)
     lang = root.get(XML_LANG) or (text_el.get(XML_LANG) if text_el is not None else None)
-    riksdag = _RIKSDAG.search(f"{title or ''} {source_id or ''}") is not None
+    riksdag = _is_riksdag(f"{title or ''} {source_id or ''}")
     if lang is None and riksdag:
         lang = "sv"
     day = _date(index)
