@@ -587,11 +587,17 @@ def is_confidential(item: Item, closed_session: bool = False) -> bool:
         return True
     # the fields as one text: one gate instead of four (a marker can only be found in more
     # places this way, never in fewer: fail closed)
-    fields = [t for t in (item.title, item.decision, item.outcome_text, item.case_number) if t]
+    fields: tuple[str | None, ...] = (
+        item.title,
+        item.decision,
+        item.outcome_text,
+        item.case_number,
+    )
     # an attachment's title is the item's text too ("Anlage 1 – nicht öffentlich: …")
     if item.attachments:
-        fields += [link.title for link in item.attachments if link.title]
-    return bool(fields) and has_secrecy_marker("\n".join(fields))
+        fields += tuple(link.title for link in item.attachments)
+    # (the empty ones left out, in C; with none left the check reads "" and finds nothing)
+    return has_secrecy_marker("\n".join(filter(None, fields)))
 
 
 def protect(protocol: Protocol) -> Protocol:
