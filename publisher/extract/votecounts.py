@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from publisher.model import Votes
 from publisher.text import WordSet, fold
@@ -105,18 +106,30 @@ def _labelled(matches: Iterable[re.Match[str]]) -> dict[str, tuple[int, bool]]:
 _COUNT_WORDS = WordSet({*_CATEGORY, "stimm", "vot", "rös", "by"})
 
 
+class _Labels(NamedTuple):
+    """The count expressions over the labels a text holds, and how many categories those
+    labels name (no reading finds more)."""
+
+    label_first: re.Pattern[str]
+    number_first: re.Pattern[str]
+    categories: int
+
+
 #: the words of ``_COUNT_WORDS`` found in a text → the count expressions over the labels among
 #: them (``None``: there are none); label sets recur, as the texts of one language use the
 #: same few
-_PATTERNS: dict[frozenset[str], tuple[re.Pattern[str], re.Pattern[str]] | None] = {}
+_PATTERNS: dict[frozenset[str], _Labels | None] = {}
 
 
-def _patterns(found: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+def _patterns(found: frozenset[str]) -> _Labels | None:
     try:
         return _PATTERNS[found]
     except KeyError:
         labels = tuple(label for label in _LABELS_BY_LENGTH if label in found)
-        patterns = _label_patterns(labels) if labels else None
+        patterns = None
+        if labels:
+            categories = len({_CATEGORY[label] for label in labels})
+            patterns = _Labels(*_label_patterns(labels), categories)
         if len(_PATTERNS) < 1024:
             _PATTERNS[found] = patterns
         return patterns
@@ -138,11 +151,14 @@ def find_votes(text: str | None) -> Votes | None:
     # match and are left out; the others keep their order, so at every position the same
     # alternative is the first to match. (A handful of alternatives instead of ninety-odd,
     # each tried case-insensitively at every word: several times faster.)
-    return _read_votes(
-        text,
-        _labelled(patterns[0].finditer(text)),
-        _labelled(patterns[1].finditer(text)),
-    )
+    label_first = _labelled(patterns.label_first.finditer(text))
+    # The number-first reading only counts when it pairs more categories than the other, and
+    # it cannot pair more than the text's labels name: when the label-first reading has them
+    # all, it is not read ("Ayes 31, Noes 18, Abstentions 2.").
+    number_first: dict[str, tuple[int, bool]] = {}
+    if len(label_first) < patterns.categories:
+        number_first = _labelled(patterns.number_first.finditer(text))
+    return _read_votes(text, label_first, number_first)
 
 
 def _read_votes(
