@@ -611,3 +611,11 @@ def test_asides_of_one_body_pass_are_each_sections_own(path: Path) -> None:
         if (found := list(section.iter(*akn_module._ASIDE_TAGS)))
     }
     assert akn_module._asides(body, sections) == expected
+
+
+def test_unbracket_prefilter_answers_as_the_expression() -> None:
+    from publisher.extract import akn as akn_module
+
+    for text in _shortcut_texts(["(", "[", ")", "]", " ", "\u00a0", "\t", "Carried", "."], 25):
+        match = akn_module._BRACKETED.match(text)
+        assert akn_module._unbracket(text) == (match[1].strip() if match else text), text

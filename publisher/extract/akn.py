@@ -262,6 +262,9 @@ def _label(section: etree._Element) -> str | None:
 
 
 def _unbracket(text: str) -> str:
+    # (speed only: a match starts, after whitespace, with "(" or "[")
+    if not text.lstrip().startswith(("(", "[")):
+        return text
     match = _BRACKETED.match(text)
     return match[1].strip() if match else text
 
