@@ -214,7 +214,7 @@ def classify(text: str | None) -> Outcome:
 
 
 def _search_at(pattern: re.Pattern[str], hints: Iterable[str], text: str, folded: str) -> bool:
-    """``pattern.search(text) is not None`` for a pattern whose every match starts with one of
+    r"""``pattern.search(text) is not None`` for a pattern whose every match starts with one of
     its hints, given those of them that ``text`` holds (folded: ``folded``, ``fold(text)``).
 
     Speed only, the same answer: every match starts with a hint (``\b`` consumes nothing),
