@@ -436,7 +436,19 @@ may_hold_number(PyObject *node, PyObject *fields, PyObject *leaves, int depth)
         return 1;
     }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
-        PyObject *value = PyObject_GetAttr(node, PyTuple_GET_ITEM(names, i));
+        PyObject *field = PyTuple_GET_ITEM(names, i);
+        PyObject *value;
+        if (PyUnicode_Check(field)) {
+            value = PyObject_GetAttr(node, field);
+        }
+        else {
+            /* the field's descriptor, found for this very type (what getattr would call) */
+            descrgetfunc get = Py_TYPE(field)->tp_descr_get;
+            if (get == NULL) {
+                return 1;
+            }
+            value = get(field, node, (PyObject *)type);
+        }
         if (value == NULL) {
             PyErr_Clear();
             return 1; /* the Python walk meets the same error and reports it */
@@ -455,8 +467,9 @@ may_hold_number(PyObject *node, PyObject *fields, PyObject *leaves, int depth)
  * False only when every string of the record tree has been read and none has a place where
  * number_start finds the shape of a personnummer may begin: then none holds one. The tree is
  * read as publisher.privacy reads it: an exact str is a text; the items of an exact tuple are
- * read; an object whose exact type is a key of the dict `fields` has the attributes named by
- * fields[type] (a tuple of str) read; an object whose exact type is in the set `leaves` holds
+ * read; an object whose exact type is a key of the dict `fields` has the attributes that
+ * fields[type] names read (a tuple of attribute names, or of the descriptors that getattr
+ * would call for them on that type); an object whose exact type is in the set `leaves` holds
  * no text. Anything else (a str subclass that is no leaf, a list, a type in neither) makes
  * the answer True at once, as does a failing attribute: True is only "maybe", after which
  * the Python walk reads the tree as it always has. */

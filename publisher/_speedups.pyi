@@ -4,7 +4,7 @@ FOLD_LIMIT: int
 
 def number_start(text: str, start: int, /) -> int: ...
 def tree_may_hold_number(
-    tree: object, fields: dict[type, tuple[str, ...]], leaves: frozenset[type] | set[type], /
+    tree: object, fields: dict[type, tuple[object, ...]], leaves: frozenset[type] | set[type], /
 ) -> bool: ...
 
 class Scanner:

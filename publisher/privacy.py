@@ -18,9 +18,11 @@ import dataclasses
 import datetime
 import enum
 import functools
+import inspect
 import itertools
 import operator
 import re
+import types
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any, TypeVar
@@ -35,7 +37,7 @@ except ImportError:  # pragma: no cover - the tests force this path too
     _speedups = None  # type: ignore[assignment]
     _number_start = None  # type: ignore[assignment]
 #: the C reading of a whole record tree (see ``mask_all``); ``None`` without the module
-_tree_may_hold_number: Callable[[Any, dict[type, tuple[str, ...]], frozenset[type]], bool] | None
+_tree_may_hold_number: Callable[[Any, dict[type, tuple[Any, ...]], frozenset[type]], bool] | None
 _tree_may_hold_number = getattr(_speedups, "tree_may_hold_number", None)
 
 MASK = "[personnummer]"
@@ -490,8 +492,22 @@ _UNKNOWN = _unknown
 
 #: record type → its field names; ``None`` for every type that is not a dataclass
 _FIELDS: dict[type, tuple[str, ...] | None] = {}
-#: the records among them, as the C reading of a tree takes them (``mask_all``)
-_RECORD_FIELDS: dict[type, tuple[str, ...]] = {}
+#: the records among them, as the C reading of a tree takes them (``mask_all``): for each
+#: field the slot descriptor ``getattr`` calls (read without the attribute lookup), or the name
+_RECORD_FIELDS: dict[type, tuple[Any, ...]] = {}
+
+
+def _field_reader(cls: type, name: str) -> Any:
+    """What the C reading of a tree reads the field ``name`` of a ``cls`` record with: the
+    slot's descriptor, when ``getattr`` would end there for certain (a slot descriptor wins
+    over everything but a ``__getattribute__`` of the class's own), else the name."""
+    descriptor = inspect.getattr_static(cls, name, None)
+    if (
+        type(descriptor) is types.MemberDescriptorType
+        and cls.__getattribute__ is object.__getattribute__
+    ):
+        return descriptor
+    return name
 
 
 def _field_names(cls: type) -> tuple[str, ...] | None:
@@ -505,7 +521,7 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
         )
         _FIELDS[cls] = names
         if names is not None:
-            _RECORD_FIELDS[cls] = names
+            _RECORD_FIELDS[cls] = tuple(_field_reader(cls, name) for name in names)
     return names
 
 

@@ -424,3 +424,29 @@ def test_secrecy_check_reads_what_with_joined_breaks_gives() -> None:
         assert privacy.has_secrecy_marker(text) == expected, repr(text)
         found += expected
     assert found > 500
+
+
+def test_c_tree_reading_reads_fields_as_getattr_does() -> None:
+    # the C reading takes a slot straight from its descriptor only where getattr would: a
+    # record class with a __getattribute__ of its own is read by name
+    if privacy._tree_may_hold_number is None:
+        pytest.fail("publisher._speedups is not built")
+    import dataclasses
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Plain:
+        text: str
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Odd:
+        text: str
+
+        def __getattribute__(self, name: str) -> object:
+            value = object.__getattribute__(self, name)
+            return "8112189876" if name == "text" else value
+
+    for record in (Plain("no number"), Odd("no number")):
+        privacy._texts(record)  # learnt by the walk
+    read = privacy._tree_may_hold_number
+    assert read(Plain("no number"), privacy._RECORD_FIELDS, privacy._LEAVES) is False
+    assert read(Odd("no number"), privacy._RECORD_FIELDS, privacy._LEAVES) is True
