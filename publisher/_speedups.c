@@ -1,4 +1,6 @@
-/* Optional C speedups for publisher.text: the word-set scanner.
+/* Optional C speedups for publisher.text: the word-set scanner; and for publisher.privacy:
+ * where a personnummer may begin in a text, and whether any text of a record tree may hold
+ * one (each answered the same, more slowly, in Python without this module).
  *
  * Extraction checks many short texts for fixed word lists (secrecy markers, outcome hints,
  * vote labels) before it runs the costly regular expressions. In pure Python that check is a
@@ -319,6 +321,58 @@ is_decimal(Py_UCS4 ch)
     return ch < 128 ? (ch >= '0' && ch <= '9') : Py_UNICODE_ISDECIMAL(ch);
 }
 
+/* The loop of first_number_start, for a DIGIT_AT(k) that tells whether the character at k
+ * (for any k, also past the end) is a decimal digit. Returns from the function. */
+#define NUMBER_START_LOOP(DIGIT_AT)                                                         \
+    for (Py_ssize_t i = start < 0 ? 0 : start; i < n; i++) {                                \
+        if (!DIGIT_AT(i) || !DIGIT_AT(i + 1)) {                                             \
+            continue;                                                                       \
+        }                                                                                   \
+        Py_ssize_t j = i + 2;                                                               \
+        int date_ok = 1;                                                                    \
+        for (int pair = 0; pair < 2; pair++) {                                              \
+            if (j < n && !DIGIT_AT(j)) {                                                    \
+                j++; /* the gap */                                                          \
+            }                                                                               \
+            if (!DIGIT_AT(j) || !DIGIT_AT(j + 1)) {                                         \
+                date_ok = 0;                                                                \
+                break;                                                                      \
+            }                                                                               \
+            j += 2;                                                                         \
+        }                                                                                   \
+        if (!date_ok) {                                                                     \
+            continue;                                                                       \
+        }                                                                                   \
+        Py_ssize_t run = 0;                                                                 \
+        for (Py_ssize_t k = j; k < n && k < j + 18 + 4; k++) {                              \
+            run = DIGIT_AT(k) ? run + 1 : 0;                                                \
+            if (run == 4) {                                                                 \
+                return i;                                                                   \
+            }                                                                               \
+        }                                                                                   \
+    }                                                                                       \
+    return -1;
+
+/* The first index >= start where the shape of a personnummer may begin, or -1 (see
+ * number_start below). `text` is a ready str. */
+static Py_ssize_t
+first_number_start(PyObject *text, Py_ssize_t start)
+{
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (kind == PyUnicode_1BYTE_KIND) {
+        /* Latin-1 text (nearly all): its only decimal digits are '0'-'9', read as bytes */
+        const Py_UCS1 *chars = (const Py_UCS1 *)data;
+#define DIGIT_AT_1(k) ((k) < n && (Py_UCS1)(chars[(k)] - '0') < 10)
+        NUMBER_START_LOOP(DIGIT_AT_1)
+#undef DIGIT_AT_1
+    }
+#define DIGIT_AT_N(k) ((k) < n && is_decimal(PyUnicode_READ(kind, data, (k))))
+    NUMBER_START_LOOP(DIGIT_AT_N)
+#undef DIGIT_AT_N
+}
+
 /* number_start(text, start) -> the first index >= start where the shape of a personnummer
  * may begin, or -1.
  *
@@ -343,39 +397,95 @@ number_start(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (PyUnicode_READY(text) < 0) {
         return NULL;
     }
-    const int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-#define DIGIT_AT(k) ((k) < n && is_decimal(PyUnicode_READ(kind, data, (k))))
-    for (Py_ssize_t i = start < 0 ? 0 : start; i < n; i++) {
-        if (!DIGIT_AT(i) || !DIGIT_AT(i + 1)) {
-            continue;
+    return PyLong_FromSsize_t(first_number_start(text, start));
+}
+
+/* Whether the tree below `node` may hold a personnummer: 1 (maybe), 0 (no), -1 (error).
+ * See tree_may_hold_number. */
+static int
+may_hold_number(PyObject *node, PyObject *fields, PyObject *leaves, int depth)
+{
+    if (depth > 64) {
+        return 1; /* deeper than any record tree: let the Python walk read it */
+    }
+    PyTypeObject *type = Py_TYPE(node);
+    if (type == &PyUnicode_Type) {
+        if (PyUnicode_READY(node) < 0) {
+            return -1;
         }
-        Py_ssize_t j = i + 2;
-        int date_ok = 1;
-        for (int pair = 0; pair < 2; pair++) {
-            if (j < n && !DIGIT_AT(j)) {
-                j++; /* the gap */
+        return first_number_start(node, 0) >= 0;
+    }
+    if (type == &PyTuple_Type) {
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(node); i++) {
+            int found = may_hold_number(PyTuple_GET_ITEM(node, i), fields, leaves, depth + 1);
+            if (found) {
+                return found;
             }
-            if (!DIGIT_AT(j) || !DIGIT_AT(j + 1)) {
-                date_ok = 0;
-                break;
-            }
-            j += 2;
         }
-        if (!date_ok) {
-            continue;
+        return 0;
+    }
+    int leaf = PySet_Contains(leaves, (PyObject *)type);
+    if (leaf) {
+        return leaf < 0 ? -1 : 0;
+    }
+    PyObject *names = PyDict_GetItemWithError(fields, (PyObject *)type); /* borrowed */
+    if (names == NULL) {
+        return PyErr_Occurred() ? -1 : 1; /* not a record it knows: maybe */
+    }
+    if (!PyTuple_Check(names)) {
+        return 1;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
+        PyObject *field = PyTuple_GET_ITEM(names, i);
+        PyObject *value;
+        if (PyUnicode_Check(field)) {
+            value = PyObject_GetAttr(node, field);
         }
-        Py_ssize_t run = 0;
-        for (Py_ssize_t k = j; k < n && k < j + 18 + 4; k++) {
-            run = DIGIT_AT(k) ? run + 1 : 0;
-            if (run == 4) {
-                return PyLong_FromSsize_t(i);
+        else {
+            /* the field's descriptor, found for this very type (what getattr would call) */
+            descrgetfunc get = Py_TYPE(field)->tp_descr_get;
+            if (get == NULL) {
+                return 1;
             }
+            value = get(field, node, (PyObject *)type);
+        }
+        if (value == NULL) {
+            PyErr_Clear();
+            return 1; /* the Python walk meets the same error and reports it */
+        }
+        int found = may_hold_number(value, fields, leaves, depth + 1);
+        Py_DECREF(value);
+        if (found) {
+            return found;
         }
     }
-#undef DIGIT_AT
-    return PyLong_FromLong(-1);
+    return 0;
+}
+
+/* tree_may_hold_number(tree, fields, leaves) -> bool
+ *
+ * False only when every string of the record tree has been read and none has a place where
+ * number_start finds the shape of a personnummer may begin: then none holds one. The tree is
+ * read as publisher.privacy reads it: an exact str is a text; the items of an exact tuple are
+ * read; an object whose exact type is a key of the dict `fields` has the attributes that
+ * fields[type] names read (a tuple of attribute names, or of the descriptors that getattr
+ * would call for them on that type); an object whose exact type is in the set `leaves` holds
+ * no text. Anything else (a str subclass that is no leaf, a list, a type in neither) makes
+ * the answer True at once, as does a failing attribute: True is only "maybe", after which
+ * the Python walk reads the tree as it always has. */
+static PyObject *
+tree_may_hold_number(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyDict_Check(args[1]) || !PyAnySet_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "tree_may_hold_number(tree, fields: dict, leaves: set | frozenset)");
+        return NULL;
+    }
+    int found = may_hold_number(args[0], args[1], args[2], 0);
+    if (found < 0) {
+        return NULL;
+    }
+    return PyBool_FromLong(found);
 }
 
 /* collapse_space(text) -> " ".join(text.split()): the words of text (runs of characters that
@@ -449,6 +559,9 @@ static PyMethodDef module_methods[] = {
      "collapse_space(text) -> ' '.join(text.split())"},
     {"number_start", (PyCFunction)(void (*)(void))number_start, METH_FASTCALL,
      "number_start(text, start) -> first index >= start where a personnummer may begin, or -1"},
+    {"tree_may_hold_number", (PyCFunction)(void (*)(void))tree_may_hold_number, METH_FASTCALL,
+     "tree_may_hold_number(tree, fields, leaves) -> False only if no string of it can hold a "
+     "personnummer"},
     {NULL, NULL, 0, NULL},
 };
 

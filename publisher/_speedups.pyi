@@ -4,6 +4,9 @@ FOLD_LIMIT: int
 
 def collapse_space(text: str, /) -> str: ...
 def number_start(text: str, start: int, /) -> int: ...
+def tree_may_hold_number(
+    tree: object, fields: dict[type, tuple[object, ...]], leaves: frozenset[type] | set[type], /
+) -> bool: ...
 
 class Scanner:
     def __init__(

@@ -10,7 +10,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-try:  # CPython's expression parser: only to derive prefilters (``start_strings``)
+try:  # CPython's expression parser: only to derive prefilters (``pattern_hints``,
+    # ``start_strings``)
     from re import _constants as _sre  # type: ignore[attr-defined]
     from re import _parser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - another Python: no prefilter is derived
@@ -115,6 +116,36 @@ def _folded_chars() -> list[str]:
     if _folded_below_limit is None:
         _folded_below_limit = [fold(chr(c)) for c in range(_FOLD_LIMIT)]
     return _folded_below_limit
+
+
+def _prefixes(nodes: Any, acc: str = "") -> set[str]:
+    """The literal text every match of a parsed pattern must start with, one per branch."""
+    for op, arg in nodes:
+        if op is _sre.AT:  # \b and friends consume nothing
+            continue
+        if op is _sre.LITERAL:
+            acc += chr(arg)
+            continue
+        if op is _sre.BRANCH:
+            return set().union(*(_prefixes(branch, acc) for branch in arg[1]))
+        if op is _sre.SUBPATTERN:
+            return _prefixes(arg[3], acc)
+        break
+    return {acc}
+
+
+def pattern_hints(pattern: str) -> tuple[str, ...] | None:
+    """Lower-case words one of which must occur in any text the pattern matches; ``None`` when
+    the pattern has no such words (it is then always tried)."""
+    if _parser is None:
+        return None
+    try:
+        found = _prefixes(_parser.parse(pattern))
+    except (AttributeError, IndexError, TypeError, ValueError, re.error):
+        return None  # a private parser may change: then the expression is always tried
+    if not found or any(len(prefix) < 3 for prefix in found):
+        return None
+    return tuple(sorted({prefix.lower() for prefix in found}))
 
 
 class WordSet:

@@ -9,6 +9,7 @@ and a later recount corrects the ayes to 76. The printed figures and the recount
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -19,7 +20,6 @@ import pytest
 from publisher.errors import MalformedDocument
 from publisher.extract import ExtractOptions, detect, extract
 from publisher.model import Item, Outcome, Protocol, Status, Votes, to_dict
-from publisher.text import WordSet, fold
 
 from .conftest import FIXTURES, run_cli, third_party
 
@@ -524,13 +524,21 @@ def test_count_prefilter_admits_every_count_find_votes_reads() -> None:
         "voti 3/2/1",
     ]
     texts = examples + _shortcut_texts(words, seed=21)
-    gate = votecounts._COUNT_WORDS
-    try:
-        # the gate open: every character of the texts is a word, so every text is read in full
-        votecounts._COUNT_WORDS = WordSet({char for text in texts for char in fold(text)})
-        full = [votecounts.find_votes(t) for t in texts]
-    finally:
-        votecounts._COUNT_WORDS = gate
+    # the full reading: no gate, every label in the expressions, searched everywhere, and the
+    # number-first expression as first written, its conditions before the first digit
+    labels = "|".join(re.escape(label) for label in votecounts._LABELS_BY_LENGTH)
+    number_first = re.compile(
+        rf"(?<!\d)(?<!\d[.:/])(?P<n>\d{{1,4}})\s*(?P<label>{labels})(?![\w-])", re.IGNORECASE
+    )
+    full = [
+        votecounts._read_votes(
+            t,
+            votecounts._labelled(votecounts._LABEL_FIRST.finditer(t)),
+            votecounts._labelled(number_first.finditer(t)),
+        )
+        for t in texts
+    ]
+    # the fast one: gated, and its expressions over only the labels the text has
     fast = [votecounts.find_votes(t) for t in texts]
     assert fast == full
     assert sum(v is not None for v in full) > 20  # the texts do state counts
@@ -577,3 +585,37 @@ def test_element_names_in_any_case_with_comments_read_the_same() -> None:
     assert (first.number, first.title, first.outcome) == ("1.", "Budget", Outcome.APPROVED)
     assert first.decision == "The budget was approved unanimously." and first.unanimous
     assert (second.number, second.title, second.outcome) == ("2", "Roads", Outcome.REFERRED_BACK)
+
+
+def _akn_documents() -> list[Path]:
+    generality = Path(__file__).parent / "generality" / "akn"
+    return [*DOCUMENTS.values(), *sorted(generality.glob("*.xml"))]
+
+
+@pytest.mark.parametrize("path", _akn_documents(), ids=lambda p: p.name)
+def test_asides_of_one_body_pass_are_each_sections_own(path: Path) -> None:
+    # _asides collects the secrecy-relevant asides of all sections in one pass over the body:
+    # each section must get exactly what iterating the section itself gives, in that order
+    from lxml import etree
+
+    from publisher.extract import akn as akn_module
+
+    root = etree.fromstring(path.read_bytes())
+    doc = next(c for c in root if isinstance(c.tag, str))
+    parts = [(akn_module._name(c), c) for c in doc if isinstance(c.tag, str)]
+    body = akn_module._body_container(doc, parts)
+    sections = akn_module._top_sections(body)
+    expected = {
+        section: found
+        for section in sections
+        if (found := list(section.iter(*akn_module._ASIDE_TAGS)))
+    }
+    assert akn_module._asides(body, sections) == expected
+
+
+def test_unbracket_prefilter_answers_as_the_expression() -> None:
+    from publisher.extract import akn as akn_module
+
+    for text in _shortcut_texts(["(", "[", ")", "]", " ", "\u00a0", "\t", "Carried", "."], 25):
+        match = akn_module._BRACKETED.match(text)
+        assert akn_module._unbracket(text) == (match[1].strip() if match else text), text

@@ -7,8 +7,11 @@ in every encoding) and on seeded random strings built from the characters that m
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
+from datetime import date
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -16,7 +19,15 @@ from lxml import etree
 from publisher import privacy
 from publisher import text as text_module
 from publisher.errors import UnsafeDocument
-from publisher.extract import outcomes, parsing, sv_html
+from publisher.extract import (
+    ExtractOptions,
+    dates,
+    outcomes,
+    parsing,
+    sv_html,
+    votecounts,
+)
+from publisher.model import Outcome
 
 _DIGITY = "0123456789١٢٣٤٥٦٧٨٩０１２３４５６７８９ -\n\u2013åäöxİıſK\ud7ff"
 
@@ -258,3 +269,246 @@ def test_noise_and_role_prefilters_pass_what_the_expressions_match() -> None:
         cut = sv_html._ROLE_CUT.split(text, maxsplit=1)[0]
         match = sv_html._ROLE.search(cut) if len(text) >= 4 else None
         assert (sv_html._role(text) is not None) == (match is not None), text
+
+
+def test_number_first_counts_match_as_first_written() -> None:
+    # ``_NUMBER_FIRST`` checks "not after a digit, nor after a digit and one of .:/" after its
+    # first digit instead of before it; the matches must be the very same
+    labels = "|".join(re.escape(label) for label in votecounts._LABELS_BY_LENGTH)
+    as_written = re.compile(
+        rf"(?<!\d)(?<!\d[.:/])(?P<n>\d{{1,4}})\s*(?P<label>{labels})(?![\w-])", re.IGNORECASE
+    )
+    rng = _rng(18)
+    pieces = ["1", "23", "4567", "٣", ".", ":", "/", " ", "-", "ja", "Nein", "Noes", "x", "ſ"]
+    matched = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        expected = [(m.span(), m.groupdict()) for m in as_written.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in votecounts._NUMBER_FIRST.finditer(text)] == (
+            expected
+        ), text
+        matched += bool(expected)
+    assert matched > 500
+
+
+def test_words_match_only_where_the_folded_text_holds_them() -> None:
+    # what classify and is_unanimous rely on to try an expression only where one of its hints
+    # starts in fold(text), and the label gate of find_votes: every character re.IGNORECASE
+    # equates with a letter of these words folds to that letter (and fold keeps every
+    # character in its place: see tests/test_tei.py)
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    words = [*votecounts._CATEGORY, *outcomes._ALL_HINTS, *(outcomes._UNANIMOUS_HINTS or ())]
+    for letter in sorted(set("".join(words))):
+        matching = re.findall(re.escape(letter), everything, re.IGNORECASE)
+        assert {text_module.fold(c) for c in matching} == {letter}, letter
+
+
+@pytest.mark.parametrize(
+    ("pattern", "parts"),
+    [
+        (r"a|b", ["a", "b"]),
+        (r"a\|b|c", [r"a\|b", "c"]),
+        (r"[|]|(?:x|y)|[]|]z|[^]|]", ["[|]", "(?:x|y)", "[]|]z", "[^]|]"]),
+        (r"\((?:a|b)\)|\\|d", [r"\((?:a|b)\)", "\\\\", "d"]),
+    ],
+)
+def test_top_level_alternatives_split_only_at_the_top(pattern: str, parts: list[str]) -> None:
+    assert privacy._alternatives(pattern) == parts
+
+
+def test_secrecy_search_by_hints_answers_as_the_whole_expression() -> None:
+    # after the gate, only the alternatives of _SECRECY whose first words the text holds are
+    # searched: never a different answer than searching them all
+    assert all(hints is not None for _part, hints in privacy._SECRECY_PARTS)  # else: slower
+    assert "|".join(part for part, _hints in privacy._SECRECY_PARTS) == privacy._SECRECY.pattern
+    pieces = [
+        *"sekretess OSL enligt 26 kap. 1 § särskilt protokoll (sekr.) sekrl nicht öffentlich "
+        "Nichtöffentlich lukket møde in camera closed session met sat heard held taking took "
+        "the item in private (closed) (confidential) (exempt) exempt information exclude "
+        "excluding press and public were excluded withdrew strangers neveřejn".split(),
+        "ſekretess", "İN CAMERA", "\u212aLOSED", "\n", "-", " ", "  ", "x", "(", ")", ".",
+    ]  # fmt: skip
+    rng = _rng(19)
+    matched = 0
+    for _ in range(6000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        if rng.random() < 0.3:
+            text = text.upper()
+        expected = privacy._SECRECY.search(text) is not None
+        assert privacy._secrecy_search(text) == expected, text
+        matched += expected
+    assert matched > 1000
+
+
+def test_clean_makes_control_characters_spaces_as_before_the_split() -> None:
+    # clean splits first and replaces control characters only when the joined text has any
+    def as_first_written(text: str) -> str | None:
+        import unicodedata
+
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
+        return " ".join(parsing._CONTROL.sub(" ", text).split()) or None
+
+    rng = _rng(20)
+    pieces = ["a", "bc", "å", "e\u0301", " ", "  ", "\t", "\n", "\x00", "\x08", "\x0b", "\x0c"]
+    pieces += ["\x1c", "\x1f", "\x7f", "\x85", "\x9f", "\u00a0", "\u00ad", "\u200b", "\u2028"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert parsing.clean(text) == as_first_written(text), repr(text)
+
+
+def test_find_date_stops_at_an_iso_date_in_front_with_the_same_answer() -> None:
+    # find_date returns an ISO date at the very start without reading the other notations;
+    # behind one more character nothing changes but that shortcut, so the answers must agree
+    rng = _rng(21)
+    pieces = ["2024-06-18", "18.06.2024", "5/3/2024", "5/3 2024", "18 juni 2024", "June 5, 2024"]
+    pieces += ["20240618", "2024-13-40", "1.2.", " ", "–", "7", "kl. 13.00"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 5)))
+        for day_first in (False, True):
+            assert dates.find_date(text, day_first=day_first) == dates.find_date(
+                "x " + text, day_first=day_first
+            ), text
+
+
+def _record_trees() -> list[object]:
+    """Record trees as extraction makes them (every fixture's protocol), and odd ones."""
+    from publisher.extract import FORMATS, detect
+    from publisher.model import Body, Item, Link, Meeting, Protocol, Votes
+
+    here = Path(__file__).parent
+    fixtures = sorted((here / "fixtures").rglob("*")) + sorted((here / "generality").rglob("*"))
+    trees: list[object] = []
+    for path in fixtures:
+        if path.suffix not in (".xml", ".json", ".html") or not path.is_file():
+            continue
+        try:
+            module = importlib.import_module(FORMATS[detect(path.read_bytes())])
+            protocol = module.extract(path.read_bytes(), ExtractOptions())
+        except Exception:  # noqa: S112 - bad input fixtures and selector pages
+            continue
+        trees.append(protocol)
+    assert len(trees) > 60
+    rng = _rng(22)
+    pieces = ["811218-9876", "8112189876", "19811218 9876", "2024-06-18", "x", "", "12345"]
+    for _ in range(400):
+
+        def text() -> str:
+            return " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
+
+        item = Item(
+            number=text(),
+            title=text() or None,
+            votes=Votes(yes=3) if rng.random() < 0.3 else None,
+            attachments=tuple(Link(url=text(), title=text()) for _ in range(rng.randint(0, 2))),
+        )
+        protocol = Protocol(
+            format="x",
+            body=Body(name=text()),
+            meeting=Meeting(title=text() or None, location=rng.choice([None, text()])),
+            items=(item,) * rng.randint(0, 2),
+            source_id=rng.choice([None, text()]),
+        )
+        trees += [protocol, item, (text(), (text(),)), text()]
+    # what the C reading does not know, it must leave to the walk
+    trees += [Protocol(format="x", body=Body(name=_Sub("8112189876"))), ["8112189876"]]  # type: ignore[arg-type]
+    trees += [(1, 2.5, None, True, date(2024, 1, 1), Outcome.OTHER)]
+    return trees
+
+
+class _Sub(str):
+    pass
+
+
+def test_c_tree_reading_says_no_only_where_the_walk_finds_no_number(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if privacy._tree_may_hold_number is None:
+        pytest.fail("publisher._speedups is not built")
+    trees = _record_trees()
+    for tree in trees:
+        privacy._texts(tree)  # every record type the walk knows, the C reading knows too
+    said_no = 0
+    for tree in trees:
+        maybe = privacy._tree_may_hold_number(tree, privacy._RECORD_FIELDS, privacy._LEAVES)
+        if not maybe:
+            said_no += 1
+            joined = privacy._JOIN.join(privacy._texts(tree))
+            assert privacy._NUMBER_SHAPE.search(joined) is None, tree
+    assert said_no > 100
+    # and mask_all answers the same with and without it
+    with_c = [privacy.mask_all(tree) for tree in trees]
+    monkeypatch.setattr(privacy, "_tree_may_hold_number", None)
+    assert [privacy.mask_all(tree) for tree in trees] == with_c
+
+
+def test_c_tree_reading_leaves_what_it_does_not_know_to_the_walk() -> None:
+    if privacy._tree_may_hold_number is None:
+        pytest.fail("publisher._speedups is not built")
+    from publisher.model import Body, Protocol
+
+    read = privacy._tree_may_hold_number
+    fields, leaves = privacy._RECORD_FIELDS, privacy._LEAVES
+    privacy._texts(Protocol(format="x", body=Body(name="x")))
+    assert read(Protocol(format="x", body=Body(name="x")), fields, leaves) is False
+    assert read(Protocol(format="x", body=Body(name="811218-9876")), fields, leaves) is True
+    assert read(_Sub("no digits"), fields, leaves) is True  # a str subclass: maybe
+    assert read(["no digits"], fields, leaves) is True  # a list: maybe
+    assert read(Protocol(format="x", body=Body(name="x")), {}, leaves) is True  # unknown type
+    assert read((Outcome.OTHER, None, 3, ("a", ("b",))), fields, leaves) is False
+
+
+def test_c_number_scan_of_latin_1_text_finds_every_run() -> None:
+    # Latin-1 text (one byte a character in CPython) is read by a loop of its own
+    if privacy._number_start is None:
+        pytest.fail("publisher._speedups is not built")
+    alphabet = "0123456789" * 4 + " -.:/_+åäö\u00a0\u00b7\u00b2\u00b9%2Dx"
+    texts = _random_strings(alphabet, count=20000, seed=23)
+    assert all(max(text, default="a") <= "\u00ff" for text in texts)
+    found = 0
+    for text in texts:
+        expected = [m.span() for m in privacy._NUMBER_SHAPE.finditer(text)]
+        assert [m.span() for m in privacy._runs(text, 0)] == expected, text
+        found += bool(expected)
+    assert found > 200
+
+
+def test_secrecy_check_reads_what_with_joined_breaks_gives() -> None:
+    # has_secrecy_marker skips the doubled text when no break was joined and the gate finds
+    # nothing: the answers must be those of the expression on with_joined_breaks(text)
+    rng = _rng(24)
+    pieces = ["sekre-", "tess", "in", "camera", "held", "in private", "-", "\n", "\r\n", " "]
+    pieces += ["x-\n  y", "Bau- und", "2024-06-18", "OSL", "ej offent-\nlig", "closed", "session"]
+    found = 0
+    for _ in range(6000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        expected = bool(privacy._SECRECY.search(privacy.with_joined_breaks(text)))
+        assert privacy.has_secrecy_marker(text) == expected, repr(text)
+        found += expected
+    assert found > 500
+
+
+def test_c_tree_reading_reads_fields_as_getattr_does() -> None:
+    # the C reading takes a slot straight from its descriptor only where getattr would: a
+    # record class with a __getattribute__ of its own is read by name
+    if privacy._tree_may_hold_number is None:
+        pytest.fail("publisher._speedups is not built")
+    import dataclasses
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Plain:
+        text: str
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Odd:
+        text: str
+
+        def __getattribute__(self, name: str) -> object:
+            value = object.__getattribute__(self, name)
+            return "8112189876" if name == "text" else value
+
+    for record in (Plain("no number"), Odd("no number")):
+        privacy._texts(record)  # learnt by the walk
+    read = privacy._tree_may_hold_number
+    assert read(Plain("no number"), privacy._RECORD_FIELDS, privacy._LEAVES) is False
+    assert read(Odd("no number"), privacy._RECORD_FIELDS, privacy._LEAVES) is True

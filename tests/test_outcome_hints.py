@@ -46,3 +46,18 @@ def test_case_folding_spellings_reach_the_rule_that_matches_them(text: str) -> N
     tried = [outcome for outcome, pattern in outcomes._COMPILED if pattern.search(text)]
     assert tried, "no rule matches: the test text is wrong"
     assert outcomes.classify(text) is tried[0]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_classify_in_odd_spellings_equals_trying_every_rule(seed: int) -> None:
+    # classify tries a rule only where one of its hints stands in the folded text: spellings
+    # that re.IGNORECASE equates with the hints' letters (long s, dotted and dotless i, the
+    # Kelvin sign) must be found there all the same
+    rng = random.Random(seed)  # noqa: S311 - test data, not cryptography
+    odd = {"s": "ſ", "i": "İ", "k": "\u212a", "I": "ı", "a": "A", "å": "Å"}
+    for _ in range(2000):
+        words = [rng.choice(WORDS) for _ in range(rng.randrange(1, 9))]
+        text = " ".join(
+            "".join(odd.get(c, c) if rng.random() < 0.3 else c for c in word) for word in words
+        )
+        assert outcomes.classify(text) is every_rule(text), text

@@ -161,6 +161,7 @@ _FOLD_WORDS = (
     *tei._VERB_WORDS,
     *tei._VOTE_WORDS,
     *tei._PRELIMINARY_WORDS,
+    *tei._RIKSDAG_WORDS,
 )
 
 
@@ -219,13 +220,24 @@ def test_decision_finds_what_the_expression_finds() -> None:
     found = 0
     for text in texts:
         expected = [m.group(0).strip() for m in tei._DECISION.finditer(text)]
-        assert tei._decision(text, fold(text)) == (" ".join(expected) or None), text
+        words = tei._WORDS.found(text)
+        assert tei._decision(text, fold(text), words) == (" ".join(expected) or None), text
         found += bool(expected)
     assert found > 300
 
 
 def test_vote_and_preliminary_prefilters_miss_nothing() -> None:
-    for text in _random_texts(3000, 2):
+    for text in _random_texts(3000, 2) + [
+        "Swedish parliamentary record 202223",
+        "SWEDIſH PARLIAMENT",
+        "prot-202223--013",
+        "PROT-2",
+        "x prot-2",
+        "Riksdagen",
+        "rıksdag",
+        "ParlaMint-EA",
+    ]:
+        assert tei._is_riksdag(text) == (tei._RIKSDAG.search(text) is not None), text
         folded = fold(text)
         if tei._VOTE_CONTEXT.search(text):
             assert any(word in folded for word in tei._VOTE_WORDS), text

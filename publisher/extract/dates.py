@@ -89,6 +89,10 @@ def find_date(text: str | None, *, day_first: bool = False) -> date | None:
     found: list[tuple[int, date]] = []
     for match in _ISO.finditer(text):
         if d := _safe_date(int(match[1]), int(match[2]), int(match[3])):
+            if not found and match.start() == 0:
+                # (speed only) nothing starts earlier, and of the dates found at one place
+                # the first one found wins: the other notations need not be read
+                return d
             found.append((match.start(), d))
     for match in _DAY_MONTH_YEAR.finditer(text):
         if d := _safe_date(int(match[3]), MONTHS[match[2].lower()], int(match[1])):

@@ -35,8 +35,8 @@ from publisher.extract.outcomes import classify, is_unanimous
 from publisher.extract.parsing import clean, element_text, local_name, parse_xml, raw_text
 from publisher.extract.votecounts import find_votes
 from publisher.model import Body, Item, Link, Meeting, Outcome, Protocol, ProtocolState, Status
-from publisher.privacy import has_secrecy_marker
-from publisher.text import fold
+from publisher.privacy import SECRECY_WORDS, has_secrecy_marker
+from publisher.text import WordSet, fold
 
 FORMAT = "tei"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -87,7 +87,16 @@ _BOUNDARY = re.compile(r"\b")
 # Speed only: every match of _VOTE_CONTEXT contains one of these ("vot" for votering, voting
 # and votanti, "röst" for omröstning, röstade and ja-röster), so does its case-folded text.
 _VOTE_WORDS = ("röst", "vot", "divi", "ayes", "stimme", "favorevoli")
+# Which of the words above a section's text holds (``word in fold(text)``), all in one pass of
+# the C scanner instead of a substring search of the folded text for each; and privacy's
+# secrecy gate words, so that the record's secrecy check costs no second pass when it
+# holds none (see ``_item``)
+_WORDS = WordSet((*_DECISION_WORDS, *_VERB_WORDS, *_VOTE_WORDS, *SECRECY_WORDS))
+_SECRECY_SET = frozenset(SECRECY_WORDS)
+_VOTE_SET = frozenset(_VOTE_WORDS)
 _RIKSDAG = re.compile(r"riksdag|swedish parliament|^prot-\d", re.I)
+# every match of _RIKSDAG, case-folded, holds one of these, or starts with the last
+_RIKSDAG_WORDS = ("riksdag", "swedish parliament", "prot-")
 _SPLIT_DIGITS = re.compile(r"(?<=\d) (?=\d)")
 
 
@@ -209,8 +218,9 @@ def _div_id(el: etree._Element) -> str | None:
     return parent.get(XML_ID) if parent is not None and local_name(parent) == "div" else None
 
 
-def _decision(text: str, folded: str) -> str | None:
-    """The decision sentences of a section's record ``text`` (``folded``: ``fold(text)``)."""
+def _decision(text: str, folded: str, words: frozenset[str]) -> str | None:
+    """The decision sentences of a section's record ``text`` (``folded``: ``fold(text)``;
+    ``words``: the words of ``_WORDS`` it holds, ``_WORDS.found(text)``)."""
     # As ``_DECISION.finditer(text)``, but the expression is only tried where one of its
     # first words starts at a word boundary (it fails everywhere else), and those places are
     # found by substring searches in ``folded`` (a regular expression takes several times
@@ -222,11 +232,12 @@ def _decision(text: str, folded: str) -> str | None:
     # by a test.) So wherever a word or verb matches in ``text``, it is in ``folded``.
     #
     # The first two alternatives need a verb; without one only the others can match, and
-    # their first words are all that is looked for.
-    verbs = [verb for verb in _VERB_WORDS if verb in folded]
+    # their first words are all that is looked for. (Which words and verbs occur at all,
+    # ``words``, is known from one scan: only those are searched for.)
+    verbs = [verb for verb in _VERB_WORDS if verb in words]
     starts: list[tuple[int, str]] = []
     for word in _DECISION_WORDS if verbs else _OTHER_STARTS:
-        at = folded.find(word)
+        at = folded.find(word) if word in words else -1
         while at >= 0:
             starts.append((at, word))
             at = folded.find(word, at + 1)
@@ -285,8 +296,8 @@ def _stated_result(record: list[str]) -> str | None:
 
 def _item(section: _Section, source_id: str | None, stated_results: bool) -> Item:
     text = _record_text(section.record)
-    folded = fold(text)
-    decision = _decision(text, folded)
+    found = _WORDS.found(text)
+    decision = _decision(text, fold(text), found) if found else None
     if decision is None and stated_results and text and classify(text) is not Outcome.OTHER:
         # Not a Riksdag record, whose own wording _DECISION knows: the record's first
         # sentence that states a result
@@ -297,11 +308,9 @@ def _item(section: _Section, source_id: str | None, stated_results: bool) -> Ite
         decision = _stated_result(section.record)
     outcome = classify(decision) if decision else Outcome.OTHER
     context = ""
-    for word in _VOTE_WORDS:
-        if word in folded:
-            texts = (clean(raw) for raw in section.record)
-            context = " ".join(t for t in texts if t and _VOTE_CONTEXT.search(t))
-            break
+    if not found.isdisjoint(_VOTE_SET):
+        texts = (clean(raw) for raw in section.record)
+        context = " ".join(t for t in texts if t and _VOTE_CONTEXT.search(t))
     ident = section.ident
     return Item(
         number=section.number,
@@ -312,8 +321,10 @@ def _item(section: _Section, source_id: str | None, stated_results: bool) -> Ite
         unanimous=is_unanimous(decision),
         votes=find_votes(context) if context else None,
         # the record itself may say the item was heard in private ("The Seanad went into
-        # private session.", "for lukkede døre"): fail closed
-        public=not has_secrecy_marker(text),
+        # private session.", "for lukkede døre"): fail closed. (Speed only: the check reads
+        # the text as it is, a cleaned text having no line break to join, and finds nothing
+        # without one of SECRECY_WORDS in it, which ``found`` tells.)
+        public=found.isdisjoint(_SECRECY_SET) or not has_secrecy_marker(text),
         id=(f"{source_id}#{ident}" if source_id else ident) if ident else None,
     )
 
@@ -419,7 +430,7 @@ def _body(index: _Index, title: str | None, source_id: str | None, lang: str | N
     if names:
         preferred = [n for n in names if n.get(XML_LANG) == lang] or names
         return Body(name=_text(preferred[0]))
-    if _RIKSDAG.search(title or "") or _RIKSDAG.search(source_id or ""):
+    if _is_riksdag(title or "") or _is_riksdag(source_id or ""):
         return Body(name="Riksdagen", id="riksdagen")
     publishers = index.children("publicationStmt", "publisher")
     publisher = publishers[0] if publishers else None
@@ -435,6 +446,17 @@ def _status(index: _Index, title: str | None) -> Status:
     said += [c.get("status") or "" for c in index.all("revisionDesc")]
     said += [c.get("status") or "" for c in index.all("change")[:1]]
     return Status.DRAFT if any(_preliminary(s) for s in said) else Status.APPROVED
+
+
+def _is_riksdag(text: str) -> bool:
+    """``_RIKSDAG.search(text) is not None``, tried only when ``fold(text)`` holds
+    "riksdag" or "swedish parliament" or starts with "prot-" (a match there is one in
+    ``fold(text)``: see ``_decision``). Most records of other parliaments hold none, and the
+    expression would try its three alternatives at each of their characters."""
+    folded = fold(text)
+    if "riksdag" in folded or "swedish parliament" in folded or folded.startswith("prot-"):
+        return _RIKSDAG.search(text) is not None
+    return False
 
 
 def _preliminary(text: str) -> bool:
@@ -476,7 +498,7 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
     source_id = root.get(XML_ID) or None
     title = _title(index)
     lang = root.get(XML_LANG) or (text_el.get(XML_LANG) if text_el is not None else None)
-    riksdag = _RIKSDAG.search(f"{title or ''} {source_id or ''}") is not None
+    riksdag = _is_riksdag(f"{title or ''} {source_id or ''}")
     if lang is None and riksdag:
         lang = "sv"
     day = _date(index)
