@@ -215,11 +215,6 @@ def has_secrecy_marker(*texts: str | None) -> bool:
         # what is read is ``with_joined_breaks(text)``
         joined = _joined_breaks(text)
         if joined is not None:
-            if len(joined) == len(text) and not _SECRECY_GATE.search(text):
-                # Speed only: nothing was joined, so what would be read is the text twice,
-                # and no gate word holds the line break between: the gate finds nothing
-                # there either
-                continue
             text = f"{text}\n{joined}"
         if _SECRECY_GATE.search(text) and _secrecy_search(text):
             return True

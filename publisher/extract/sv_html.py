@@ -43,7 +43,7 @@ from publisher.extract import ExtractOptions
 from publisher.extract.dates import find_date as _find_date
 from publisher.extract.dates import find_time_range, local
 from publisher.extract.outcomes import classify, is_unanimous
-from publisher.extract.parsing import clean, clean_block, parse_html
+from publisher.extract.parsing import clean, clean_block, parse_html, raw_text
 from publisher.extract.votecounts import find_votes
 from publisher.model import (
     Body,
@@ -184,7 +184,7 @@ def _content_root(root: Any) -> Any:
     # A semantic page's <main> holds the protocol without the site chrome; use it only when
     # it really contains the items (some CMSs put the protocol outside <main>).
     for candidate in root.iter("main"):
-        if "§" in candidate.text_content():
+        if "§" in raw_text(candidate):  # (its text, as text_content() has it, in one C call)
             return candidate
     body = root.find("body")
     return body if body is not None else root
@@ -208,7 +208,7 @@ def _make_link(href: str, text: str, base_url: str | None) -> Link | None:
 def html_to_document(root: Any, base_url: str | None = None) -> TextDocument:
     """Flatten a parsed HTML tree into text blocks; see the module docstring."""
     title_el = root.find(".//title")
-    title = clean(title_el.text_content()) if title_el is not None else None
+    title = clean(raw_text(title_el)) if title_el is not None else None
     flat = _flatten_utf8(_content_root(root))
     text = flat.decode("utf-8", "replace")
     if _PRE in text:
