@@ -15,7 +15,10 @@ builds every dict, list and string, so nearly all of the extractor's work (walki
 meeting, cleaning each text, reading decisions, privacy) is Python on top of a C parser that
 is several times faster than lxml per byte.
 
-    .venv/bin/python benchmarks/extract.py [--seconds 1.5] [--repeat 5]
+    .venv/bin/python benchmarks/extract.py [--seconds 1.5] [--repeat 5] [--documents]
+
+The first line says whether the extraction core ran compiled (``publisher._native``);
+``PUBLISHER_PURE_PYTHON=1`` measures its Python sources instead.
 """
 
 from __future__ import annotations
@@ -101,7 +104,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=1.5, help="time budget per measurement")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per measurement")
+    parser.add_argument(
+        "--documents", action="store_true", help="also the ratio of each document on its own"
+    )
     args = parser.parse_args()
+    from publisher import _native
+
+    print(f"extraction core: {_native.status()}")
     print(
         f"{'format':<10} {'docs':>4} {'KiB':>7} {'extract MB/s':>13} {'bare MB/s':>10} "
         f"{'ratio':>6}  baseline"
@@ -130,6 +139,19 @@ def main() -> int:
             f"{ratio:>6.2f}  {baseline}{'  BELOW TARGET' if ratio < TARGET else ''}"
         )
     print(f"target: ratio >= {TARGET:.2f}")
+    if args.documents:
+        print(f"\n{'document':<52} {'KiB':>6} {'ratio':>6}")
+        for fmt, docs in sorted(documents().items()):
+            for path, data, options in docs:
+                ours = rate(
+                    lambda data=data, options=options, fmt=fmt: extract(data, fmt, options),
+                    len(data),
+                    args.seconds / 4,
+                    args.repeat,
+                )
+                base = rate(lambda data=data, fmt=fmt: bare(fmt, data), len(data), args.seconds / 4)
+                name = f"{fmt}/{path.name}"
+                print(f"{name[:52]:<52} {len(data) / 1024:>6.1f} {ours / base:>6.2f}")
     return 1 if failed else 0
 
 
