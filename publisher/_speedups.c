@@ -189,7 +189,7 @@ char_class(const Scanner *self, Py_UCS4 ch)
 static int
 check_ready(Scanner *self, PyObject *text)
 {
-    if (self->delta == NULL) {
+    if (self->nstates == 0) { /* set only when __init__ succeeded */
         PyErr_SetString(PyExc_RuntimeError, "Scanner is not initialised");
         return -1;
     }
@@ -307,7 +307,7 @@ Scanner_fold_class(Scanner *self, PyObject *arg)
         PyErr_SetString(PyExc_ValueError, "not a code point");
         return NULL;
     }
-    if (self->delta == NULL) {
+    if (self->nstates == 0) { /* set only when __init__ succeeded */
         PyErr_SetString(PyExc_RuntimeError, "Scanner is not initialised");
         return NULL;
     }

@@ -153,3 +153,17 @@ def test_collapse_space_is_split_and_join() -> None:
 
 def test_collapse_space_without_the_c_module() -> None:
     assert text._collapse_space(" a \u3000 b\n") == "a b"
+
+
+def test_a_scanner_whose_init_failed_refuses_to_scan() -> None:
+    if text._speedups is None:
+        pytest.fail("publisher._speedups is not built")
+    scanner = text._speedups.Scanner.__new__(text._speedups.Scanner)
+    classmap = bytes(text._FOLD_LIMIT)
+    with pytest.raises(ValueError, match="accept"):
+        # both tables are read, then an output id out of range is refused
+        scanner.__init__(2, classmap, (), b"", b"\0" * 4, (3).to_bytes(2, "little"), 1)
+    with pytest.raises(RuntimeError, match="not initialised"):
+        scanner.first("text")
+    with pytest.raises(RuntimeError, match="not initialised"):
+        scanner.outputs("text")
