@@ -62,7 +62,9 @@ def _digests() -> dict[str, str]:
 def test_the_extraction_core_runs_compiled() -> None:
     # make install compiles it; a build that silently lost it would be slower than the
     # benchmark target, and a stale one would run sources other than these
-    assert _native.status() == "compiled"
+    assert _native.status() == "compiled", (
+        f"the extraction core is {_native.status()}: `make` compiles it"
+    )
     for name in _native.NATIVE_MODULES:
         module = sys.modules.get(name) or __import__(name, fromlist=["_"])
         assert not str(module.__file__).endswith(".py"), name
