@@ -525,6 +525,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (`publisher extract … | head`): nothing to say to anyone; and
+        # stdout goes to /dev/null, or flushing it at exit would fail once more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # as a shell reports a command ended by SIGPIPE
     except Exception as exc:  # a bug: still one line for the user, the trace on request
         if os.environ.get("PUBLISHER_DEBUG"):
             raise

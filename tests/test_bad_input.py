@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,3 +137,17 @@ def test_damaged_documents_raise_only_publisher_errors(path: Path) -> None:
             extract(variant)
         except PublisherError:
             pass
+
+
+def test_a_reader_that_stops_early_gets_no_error_message() -> None:
+    # `publisher extract … | head -c 100`: the pipe closes before the JSON is written
+    exe = Path(sys.executable).with_name("publisher")
+    document = FIXTURES / "sv" / "bjorkfors-socialnamnden-2024-06-18.html"
+    with subprocess.Popen(
+        [str(exe), "extract", str(document)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # long before the program, still starting, writes anything
+        stderr = process.stderr.read()
+        assert process.wait(timeout=60) == 141
+    assert stderr == b""
