@@ -26,6 +26,8 @@
 #include <string.h>
 
 #define FOLD_LIMIT 0x3000
+/* the longest separator publisher.privacy.SEPARATOR matches (its SEPARATOR_LENGTH) */
+#define SEPARATOR_LENGTH 108
 
 typedef struct {
     PyObject_HEAD
@@ -344,7 +346,7 @@ is_decimal(Py_UCS4 ch)
             continue;                                                                       \
         }                                                                                   \
         Py_ssize_t run = 0;                                                                 \
-        for (Py_ssize_t k = j; k < n && k < j + 18 + 4; k++) {                              \
+        for (Py_ssize_t k = j; k < n && k < j + SEPARATOR_LENGTH + 4; k++) {                \
             run = DIGIT_AT(k) ? run + 1 : 0;                                                \
             if (run == 4) {                                                                 \
                 return i;                                                                   \
@@ -377,9 +379,10 @@ first_number_start(PyObject *text, Py_ssize_t start)
  * may begin, or -1.
  *
  * The shape (publisher.privacy.NUMBER_SHAPE) is two digits, an optional gap, two digits, an
- * optional gap, two digits, an optional separator of at most 18 characters, four digits.
- * Here a gap is any one character that is not a digit (the expression allows only some),
- * and the separator anything at all: four digits in a row that start within 18 characters.
+ * optional gap, two digits, an optional separator of at most SEPARATOR_LENGTH characters,
+ * four digits. Here a gap is any one character that is not a digit (the expression allows
+ * only some), and the separator anything at all: four digits in a row that start within
+ * SEPARATOR_LENGTH characters.
  * So every index where the shape matches is found (and a few more, which the expression
  * then turns down); an index not found is no match. */
 static PyObject *
@@ -585,7 +588,8 @@ PyInit__speedups(void)
     }
     Py_INCREF(&ScannerType);
     if (PyModule_AddObject(module, "Scanner", (PyObject *)&ScannerType) < 0
-        || PyModule_AddIntConstant(module, "FOLD_LIMIT", FOLD_LIMIT) < 0) {
+        || PyModule_AddIntConstant(module, "FOLD_LIMIT", FOLD_LIMIT) < 0
+        || PyModule_AddIntConstant(module, "SEPARATOR_LENGTH", SEPARATOR_LENGTH) < 0) {
         Py_DECREF(&ScannerType);
         Py_DECREF(module);
         return NULL;

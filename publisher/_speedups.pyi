@@ -1,6 +1,7 @@
 # Types of the optional C module publisher/_speedups.c (see publisher.text.WordSet).
 
 FOLD_LIMIT: int
+SEPARATOR_LENGTH: int
 
 def collapse_space(text: str, /) -> str: ...
 def number_start(text: str, start: int, /) -> int: ...

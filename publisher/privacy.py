@@ -43,11 +43,22 @@ MASK = "[personnummer]"
 # of "-", spaces around it ("620830 - 4581"), a doubled dash, a line break after it
 # ("881102-<br>7716"), invisible characters (zero-width space, direction marks, word joiner,
 # BOM), ".", ":", "·", "_" or "/" (file names and link paths), URL escapes in a link ("%2D",
-# "%20", "%E2%80%93"): up to six such characters.
+# "%20", "%E2%80%93", escaped twice over by a redirect: "%252D"), character references left
+# as text by a CMS that escaped them once too often ("921130&ndash;4564", "&#8211;",
+# "&amp;ndash;"): up to six such units. A unit is at most 18 characters
+# (``SEPARATOR_LENGTH``, which publisher/_speedups.c's number_start knows too).
 _SEPARATOR_CHARS = (
     r"\s\u200b-\u200f\u2060\ufeff_.:\u00b7/+\-\u2010-\u2015\u2212\ufe58\ufe63\uff0b\uff0d"
 )
-SEPARATOR = rf"(?:[{_SEPARATOR_CHARS}]|%[0-9A-Fa-f]{{2}}){{1,6}}"
+_URL_ESCAPE = r"%(?:25){0,2}[0-9A-Fa-f]{2}"
+_CHARACTER_REFERENCE = r"&(?:amp;){0,2}(?:[A-Za-z]{2,8}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});"
+SEPARATOR = rf"(?:[{_SEPARATOR_CHARS}]|{_URL_ESCAPE}|{_CHARACTER_REFERENCE}){{1,6}}"
+#: the longest a separator can be (six of the longest unit, "&amp;amp;#x10FFFF;")
+SEPARATOR_LENGTH = 6 * 18
+if getattr(_speedups, "SEPARATOR_LENGTH", None) != SEPARATOR_LENGTH:
+    # a C module built for another separator would scan too short a stretch: never use it
+    _number_start = None  # type: ignore[assignment]
+    _tree_may_hold_number = None
 # Between the parts of the date, when they are set apart: "85 03 12-1231", "1985-03-12-1231"
 _DATE_GAP = r"[ .\-\u2010\u2011\u2013\u00a0\u2009\u202f]"
 
@@ -68,25 +79,39 @@ _PNR = re.compile(
 # handled in private or is confidential. Every alternative contains one of SECRECY_WORDS
 # (lower case), which gates the full expression (a test runs one wording of each).
 _SECRECY = re.compile(
-    # Swedish: secrecy under the Public Access to Information and Secrecy Act (OSL)
+    # Swedish: secrecy under the Public Access to Information and Secrecy Act (OSL); items
+    # kept in a separate protocol; care of children and addicts (LVU, LVM), immediate custody;
+    # national security (säkerhetsskyddslagen, "HEMLIG", but not a secret ballot)
     r"\bsekretess|\bsekretessbelag|\bomfattas av sekretess|\benligt\s+(?:\d+\s*kap\.?\s*)?"
     r"(?:\d+\s*§\s*)?OSL\b|\bOSL\b|offentlighets-\s*och\s*sekretesslag"
     r"|\bsärskilt protokoll|\bsärskilt sekretessprotokoll|\bsekretessprövning"
     r"|\bseparat protokoll|\bseparat sekretessprotokoll|\(sekr\.?\)"
-    r"|\binom stängda dörrar|\bej offentlig|\bsekr\.|\bsekrl\b|\bskyddade personuppgifter"
+    r"|\b(?:inom|bakom) stängda dörrar|\bej offentlig|\bsekr\.|\bsekrl\b|\bskyddade personuppgifter"
+    r"|\bprotokollförs (?:separat|särskilt)|\bprotokolleras (?:separat|särskilt)"
+    r"|\blämnas (?:inte|ej) ut\b|\bLVU\b|\bLVM\b|\bomedelbart omhändertag"
+    r"|\bsäkerhetsskydd|\bhemligstämpl|\bhemlig(?:a|t)?\b(?!\s+(?:omröstning|val)\b)"
     # German, Norwegian, Danish, Dutch, Portuguese, Finnish, Polish, Czech
-    r"|\bnicht öffentlich|\bnichtöffentlich|\bausschluss der öffentlichkeit"
+    r"|\bnicht[\s\-\u2010-\u2015]*öffentlich|\bausschluss der öffentlichkeit|\bvertraulich"
+    r"|\bsteuergeheimnis|\bgeheimhaltung|\bgeheime sitzung"
     r"|\bunntatt offentlighet|\bunntatt fra offentlighet|\bfor lukkede døre|\blukket møde"
+    r"|\bmøtet (?:ble|blir|vert|vart) lukket|\blukket behandling|\bkommuneloven § 11-5"
+    r"|\bfortrolig"
     r"|\bbesloten vergadering|\bachter gesloten deuren|\bporta fechada|\bsessão reservada"
     r"|\bsalassa pidettävä|\bsuljetussa istunnossa|\bposiedzenie niejawne|\bniejawn|\btajne\b"
     r"|\bneveřejn"
-    # English: closed or private sessions, local government's exempt information
-    r"|\bclosed session|\bin camera\b|\bexecutive session|\bprivate session"
+    # French, Spanish, Italian
+    r"|\bhuis[\s\-]clos|\bséance non publique|\bséance secrète|\bconfidentiel"
+    r"|\bsesi[oó]n secreta|\ba puerta cerrada|\bconfidencial"
+    r"|\bseduta segreta|\ba porte chiuse|\bconfidenziale"
+    # English: closed or private sessions and sittings, local government's exempt information
+    r"|\bclosed session|\bclosed sitting|\bclosed meeting|\bin closed (?:session|sitting|meeting)"
+    r"|\bin camera\b|\bexecutive session|\bprivate session"
     r"|\b(?:held|met|sat|sitting|meeting|considered|heard|taken|deliberated)\s+in\s+private\b"
     r"|\b(?:take|taking|took)\s+(?:\w+\s+){0,3}?in\s+private\b|\((?:closed|private|confidential)\)"
     r"|\bnot for publication|\(exempt\)|\bexempt information"
     r"|\bexclu(?:de|ded|ding|sion of) the press and (?:the )?public"
     r"|\bpress and public (?:were |be |are )?excluded|\bconfidential nature of the business"
+    r"|\bconfidential (?:report|item|appendix|annex|information|matter|minute)"
     r"|\bpress and public (?:withdrew|left|retired)|\bstrangers withdrew",
     re.IGNORECASE,
 )
@@ -105,12 +130,26 @@ SECRECY_WORDS = (
     "skyddade person",
     "stängda dörrar",
     "ej offentlig",
+    "protokollförs separat",
+    "protokollförs särskilt",
+    "protokolleras separat",
+    "protokolleras särskilt",
+    "lämnas inte ut",
+    "lämnas ej ut",
+    "lvu",
+    "lvm",
+    "omedelbart omhändertag",
+    "säkerhetsskydd",
+    "hemlig",
     "unntatt",
-    "nicht öffentlich",
-    "nichtöffentlich",
+    "nicht",
     "ausschluss der öffentlich",
+    "vertraulich",
+    "geheim",
     "lukkede døre",
-    "lukket møde",
+    "lukket",
+    "kommuneloven § 11-5",
+    "fortrolig",
     "besloten vergadering",
     "gesloten deuren",
     "porta fechada",
@@ -120,18 +159,29 @@ SECRECY_WORDS = (
     "niejawn",
     "tajne",
     "neveřejn",
+    "huis",
+    "séance non publique",
+    "séance secrète",
+    "confidenti",
+    "secreta",
+    "puerta cerrada",
+    "confidencial",
+    "confidenzial",
+    "segreta",
+    "porte chiuse",
     "closed session",
+    "closed sitting",
+    "closed meeting",
+    "in closed",
     "camera",
     "executive session",
     "private",
     "(closed",
-    "(confidential",
     "not for publication",
     "exempt",
     "the press and",
     "press and public",
     "strangers withdrew",
-    "confidential nature",
 )
 
 # A word broken at the end of a line ("sekre-" / "tess", PDF exports): the secrecy check also

@@ -184,6 +184,12 @@ def test_numbers_are_masked_whether_or_not_other_fields_hold_digits() -> None:
         "811218:9876",
         "811218·9876",
         "811218 – – 9876",
+        "811218&ndash;9876",  # a character reference a CMS escaped once too often
+        "811218&#8211;9876",
+        "811218&#x2013;9876",
+        "811218&amp;ndash;9876",
+        "19811218%252D9876",  # a URL escape escaped again (a redirect, a viewer link)
+        "811218%25252D9876",
     ],
 )
 def test_numbers_are_masked_in_the_forms_documents_carry_them(written: str) -> None:
@@ -249,6 +255,26 @@ _MARKERS = [
     "We will now take this item in private",
     "Investigation of Mr X (closed)",
     "Staff matter (confidential)",
+    "Paragrafen protokollförs separat.",
+    "Beslutet protokollförs särskilt",
+    "Uppgifter om barnet och vårdnadshavarna lämnas inte ut.",
+    "Beslut enligt 6 § LVU",
+    "Omedelbart omhändertagande av barnet",
+    "Ärendet behandlades bakom stängda dörrar.",
+    "Ärendet innehåller säkerhetsskyddsklassificerade uppgifter",
+    "Reservkraft vid vattenverket – HEMLIG",
+    "Entscheidung (nicht-öffentlich)",
+    "Vergabe – nicht‑öffentlicher Teil",
+    "Vertraulich",
+    "Steuergeheimnis",
+    "Møtet ble lukket, jf. kommuneloven § 11-5",
+    "Saken er fortrolig",
+    "Le conseil décide de se réunir à huis clos",
+    "La Cámara se constituye en sesión secreta",
+    "Il Senato delibera di riunirsi in seduta segreta",
+    "Deliberato a porte chiuse",
+    "The Assembly went into a closed sitting",
+    "a confidential report of the Director of Place",
     "Ärendet omfattas av sekre-\ntess",  # a word broken at the end of a line
     "Ärendet omfattas av sekre-  \r\ntess",  # and spaces before a Windows line end
 ]
@@ -272,7 +298,14 @@ def test_every_secrecy_marker_withholds_the_item(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Er is besloten om de weg te verbreden", "private sector housing", "offentliga upphandlingar"],
+    [
+        "Er is besloten om de weg te verbreden",
+        "private sector housing",
+        "offentliga upphandlingar",
+        "Valet sker med hemlig omröstning",  # a secret ballot is public business
+        "Öffentliche Sitzung des Gemeinderates",
+        "The doors were closed at 9 pm",
+    ],
 )
 def test_words_near_secrecy_wordings_are_not_markers(text: str) -> None:
     assert not has_secrecy_marker(text)
