@@ -86,8 +86,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         max_bytes=args.max_bytes,
     )
     protocol = extract(data, args.format, options)
-    json.dump(to_dict(protocol), sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    # the whole text first: an error while writing it must not leave half a document behind
+    sys.stdout.write(json.dumps(to_dict(protocol), ensure_ascii=False, indent=2) + "\n")
     return 0
 
 

@@ -33,6 +33,20 @@ collapse_space: Callable[[str], str] = (
     _collapse_space if _speedups is None else _speedups.collapse_space
 )
 
+# The Latin ligatures of Unicode's presentation forms, which PDF converters leave in the text
+# ("ej oﬀentliga"): a reader sees the letters, and so must every search ("offentlig")
+_LIGATURES = str.maketrans(
+    {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
+    | {"\ufb05": "st", "\ufb06": "st"}
+)
+_LIGATURE = re.compile("[\ufb00-\ufb06]")
+
+
+def unligate(text: str) -> str:
+    """``text`` with the Latin ligatures (U+FB00-U+FB06) written as their letters."""
+    return text.translate(_LIGATURES) if _LIGATURE.search(text) else text
+
+
 _TRANSLITERATE = str.maketrans(
     {
         "ß": "ss",

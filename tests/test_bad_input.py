@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 import sys
@@ -151,3 +152,21 @@ def test_a_reader_that_stops_early_gets_no_error_message() -> None:
         stderr = process.stderr.read()
         assert process.wait(timeout=60) == 141
     assert stderr == b""
+
+
+def test_a_lone_surrogate_in_json_is_cleaned_not_a_crash(tmp_path: Path) -> None:
+    # "\ud800" is valid JSON syntax but no character: UTF-8 cannot even write it
+    meeting = {
+        "type": "https://schema.oparl.org/1.1/Meeting",
+        "name": "Sitzung des Rates \\ud800",
+        "start": "2024-05-02T18:00:00+02:00",
+        "resultsProtocol": {"accessUrl": "https://example.org/p.pdf"},
+        "agendaItem": [{"number": "1", "name": "Haushalt \\udfff 2025", "result": "beschlossen"}],
+    }
+    path = tmp_path / "surrogate.json"
+    path.write_text(json.dumps(meeting).replace("\\\\u", "\\u"), "utf-8")
+    done = run_cli("extract", str(path))
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["items"][0]["title"] == "Haushalt 2025"
+    assert "\\ud800" not in done.stdout.decode("utf-8")

@@ -800,3 +800,18 @@ def test_secrecy_marker_with_long_s_is_withheld_by_the_extractor_itself(marker: 
     ]
     (only,) = parse_blocks(lines, ExtractOptions()).items
     assert only.public is False and only.title is None and only.decision is None
+
+
+def test_a_ligature_left_by_a_pdf_converter_is_read_as_its_letters() -> None:
+    # pdftohtml leaves "ﬀ" (U+FB00) in "oﬀentliga": a reader sees "offentliga"
+    page = (
+        "<html><body><h1>Protokoll Överförmyndarnämnden 2024-05-14</h1>"
+        "<h2>§ 33 Tillsyn över ställföreträdare</h2>"
+        "<p>Uppgifterna i ärendet är ej oﬀentliga (32 kap. 1 §).</p>"
+        "<p>Beslut</p><p>Nämnden beslutar att entlediga ställföreträdaren.</p>"
+        "<h2>§ 34 Verksamhetsplan</h2><p>Beslut</p><p>Nämnden ﬁnner planen godkänd.</p>"
+        "</body></html>"
+    )
+    secret, public = extract(page.encode(), "sv-html").items
+    assert not secret.public and secret.title is None
+    assert public.decision == "Nämnden finner planen godkänd."

@@ -27,15 +27,16 @@ from publisher.errors import (
     MalformedDocument,
     UnsafeDocument,
 )
-from publisher.text import collapse_space
+from publisher.text import collapse_space, unligate
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _XML_DECL_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._-]+)""", re.IGNORECASE)
-# C0/C1 control characters except tab/newline/carriage return: never legal in our outputs
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0/C1 control characters except tab/newline/carriage return, and lone surrogates (a JSON
+# "\ud800" escape): never legal in our outputs (a surrogate cannot even be written as UTF-8)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def check_size(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
@@ -316,8 +317,8 @@ def clean(text: str | None) -> str | None:
     """Normalize a text field: NFC, no control characters, single spaces; ``None`` if empty."""
     if text is None:
         return None
-    if not text.isascii():  # ASCII is NFC already and holds no soft hyphen
-        text = unicodedata.normalize("NFC", text)
+    if not text.isascii():  # ASCII is NFC already and holds no soft hyphen nor ligature
+        text = unligate(unicodedata.normalize("NFC", text))
         if "\u00ad" in text:
             text = text.replace("\u00ad", "")
     if text.isprintable() and "  " not in text:

@@ -60,7 +60,7 @@ from publisher.model import (
     Votes,
 )
 from publisher.privacy import SECRECY_WORDS, has_secrecy_marker, with_joined_breaks
-from publisher.text import WordSet, collapse_space, fold, start_strings
+from publisher.text import WordSet, collapse_space, fold, start_strings, unligate
 
 FORMAT = "sv-html"
 
@@ -89,7 +89,7 @@ _LINK_MARK = re.compile(
     f"{_LINK_OPEN}([^{_LINK_TEXT}{_LINK_OPEN}]*){_LINK_TEXT}([^{_LINK_CLOSE}]*){_LINK_CLOSE}?"
 )
 _PRE_SPLIT = re.compile(r" {3,}|\ue011")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # as parsing.clean
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # as parsing.clean
 
 _BLOCK_TAGS = (
     "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd section article header footer main aside "
@@ -256,12 +256,12 @@ def _has_controls(utf8: bytes) -> bool:
 
 
 def _clean_document(text: str, controls: bool = True) -> str:
-    """What ``parsing.clean`` does per field, once for the whole text: NFC, no soft hyphens or
-    control characters, whitespace runs collapsed (``str.split`` in C, far cheaper than a
+    """What ``parsing.clean`` does per field, once for the whole text: NFC, no ligatures, soft
+    hyphens or control characters, whitespace runs collapsed (``str.split`` in C, far cheaper than a
     regular expression over a text with thousands of indentation runs). ``controls=False``
     says the text is known to hold no control character (NFC and removing soft hyphens
     never make one)."""
-    text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
+    text = unligate(unicodedata.normalize("NFC", text)).replace("\u00ad", "")
     if controls and _CONTROL.search(text):
         text = _CONTROL.sub(" ", text)
     return collapse_space(text)
