@@ -815,3 +815,17 @@ def test_a_ligature_left_by_a_pdf_converter_is_read_as_its_letters() -> None:
     secret, public = extract(page.encode(), "sv-html").items
     assert not secret.public and secret.title is None
     assert public.decision == "Nämnden finner planen godkänd."
+
+
+def test_a_lock_icon_with_alt_text_withholds_its_item_and_alt_text_is_never_shown() -> None:
+    page = (
+        "<html><body><h1>Protokoll Byggnadsnämnden 2024-08-20</h1><p>Ålderstads kommun <img "
+        'src="/vapen.svg" alt="Kommunvapen"></p>'
+        '<h2>§ 124 Tillsyn av byggnad <img src="/ikoner/las.png" alt="Sekretess"></h2>'
+        "<p>Beslut</p><p>Nämnden beslutar att ingripa mot verksamheten hos Ronja Blad.</p>"
+        '<h2>§ 125 Information <img src="/ikoner/info.png" alt="Information"></h2>'
+        "<p>Beslut</p><p>Informationen läggs till handlingarna.</p></body></html>"
+    )
+    secret, public = extract(page.encode(), "sv-html").items
+    assert not secret.public and secret.title is None and secret.decision is None
+    assert public.public and public.title == "Information"  # the alt text is not the title

@@ -84,7 +84,11 @@ _CELL = "\ue011"  # between two cells of a one-line table row
 _PRE = "\ue012"  # a line break inside <pre>, where newlines and column gaps are layout
 _BOLD_END = "\ue013"  # the end of a <b>/<strong>: maybe a run-in label ("<b>Beslut</b> Nämnden")
 _LINK_OPEN, _LINK_TEXT, _LINK_CLOSE = "\ue000", "\ue001", "\ue002"  # <a href> around its text
-_MARKS = re.compile("[\ue000-\ue013]")
+# An image's alt text ("Sekretess" on a lock icon in a heading): never shown as text, but read
+# for secrecy with the block it stands in
+_ALT_OPEN, _ALT_CLOSE = "\ue014", "\ue015"
+_ALT_MARK = re.compile(f"{_ALT_OPEN}([^{_ALT_OPEN}{_ALT_CLOSE}]*){_ALT_CLOSE}?")
+_MARKS = re.compile("[\ue000-\ue015]")
 _LINK_MARK = re.compile(
     f"{_LINK_OPEN}([^{_LINK_TEXT}{_LINK_OPEN}]*){_LINK_TEXT}([^{_LINK_CLOSE}]*){_LINK_CLOSE}?"
 )
@@ -109,6 +113,11 @@ _XSLT_SOURCE = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/19
 <xsl:template match="br">&#xE010;</xsl:template>
 <xsl:template match="b|strong"><xsl:apply-templates/>&#xE013;</xsl:template>
 <xsl:template match="sup|sub"><xsl:text> </xsl:text><xsl:apply-templates/></xsl:template>
+<xsl:template match="img[@alt]">&#xE014;<xsl:value-of select="@alt"/>&#xE015;</xsl:template>
+<xsl:template match="img[@alt]" mode="pre"
+ >&#xE014;<xsl:value-of select="@alt"/>&#xE015;</xsl:template>
+<xsl:template match="img[@alt]" mode="cell"
+ >&#xE014;<xsl:value-of select="@alt"/>&#xE015;</xsl:template>
 <xsl:template match="a[@href]">&#xE000;<xsl:value-of select="@href"/>&#xE001;
  <xsl:apply-templates/>&#xE002;</xsl:template>
 <xsl:template match="pre">&#xE010;&#xE012;<xsl:apply-templates mode="pre"/>&#xE010;</xsl:template>
@@ -178,6 +187,8 @@ class TextDocument:
     links: Mapping[int, tuple[Link, ...]] = field(default_factory=dict)
     #: the document's own title (HTML ``<title>``, PDF metadata), a fallback for the body name
     title: str | None = None
+    #: block index → the alt texts of the images in that block (read for secrecy only)
+    alts: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _content_root(root: Any) -> Any:
@@ -217,6 +228,7 @@ def html_to_document(root: Any, base_url: str | None = None) -> TextDocument:
     blocks: list[str] = []
     append = blocks.append
     links: dict[int, list[Link]] = {}
+    alts: dict[int, list[str]] = {}
     for segment in text.split(_BREAK):
         # Most segments are plain text or the empty gap between two block boundaries. A
         # printable one holds no mark (private-use characters are not printable; the text is
@@ -232,12 +244,15 @@ def html_to_document(root: Any, base_url: str | None = None) -> TextDocument:
             head, _mark, tail = segment.partition(_BOLD_END)
             label = head.strip(" \ue000\ue001\ue002")
             if tail.strip() and len(label) <= 60 and _RUN_IN_LABEL.fullmatch(label):
-                _add_block(head, blocks, links, base_url)
+                _add_block(head, blocks, links, base_url, alts)
                 segment = tail
             segment = segment.replace(_BOLD_END, "")
-        _add_block(segment, blocks, links, base_url)
+        _add_block(segment, blocks, links, base_url, alts)
     return TextDocument(
-        blocks=tuple(blocks), links={k: tuple(v) for k, v in links.items()}, title=title
+        blocks=tuple(blocks),
+        links={k: tuple(v) for k, v in links.items()},
+        title=title,
+        alts={k: tuple(v) for k, v in alts.items()},
     )
 
 
@@ -280,9 +295,17 @@ def _pre_lines(segment: str) -> str:
 
 
 def _add_block(
-    segment: str, blocks: list[str], links: dict[int, list[Link]], base_url: str | None
+    segment: str,
+    blocks: list[str],
+    links: dict[int, list[Link]],
+    base_url: str | None,
+    alts: dict[int, list[str]] | None = None,
 ) -> None:
     found: list[Link] = []
+    texts: list[str] = []
+    if _ALT_OPEN in segment:
+        texts = [alt for alt in _ALT_MARK.findall(segment) if alt.strip()]
+        segment = _ALT_MARK.sub(" ", segment)
     if _LINK_OPEN in segment:
         for match in _LINK_MARK.finditer(segment):
             link = _make_link(match.group(1), match.group(2), base_url)
@@ -296,10 +319,12 @@ def _add_block(
         line = "\t".join(cells).strip("\t") if any(cells) else ""
     else:
         line = segment.strip()
-    # a link without text (an icon) belongs to the line before it
+    # a link without text (an icon) belongs to the line before it; so does an image alone
     target = len(blocks) if line or not blocks else len(blocks) - 1
     if found:
         links.setdefault(target, []).extend(found)
+    if texts and alts is not None:
+        alts.setdefault(target, []).extend(texts)
     if line:
         blocks.append(line)
 
@@ -1485,9 +1510,12 @@ def _parse_item(
     body_name: str,
     notes: Mapping[str, bool] | None = None,
     secret: bool = False,
+    alts: Mapping[int, tuple[str, ...]] | None = None,
 ) -> Item:
     """One item; ``notes``: footnote mark → whether that footnote marks the item secret;
-    ``secret``: text outside the item says it is confidential."""
+    ``secret``: text outside the item says it is confidential; ``alts``: block index → the
+    alt texts of its images, read for secrecy with the item's blocks and the one above its
+    heading (where a label would stand)."""
     if secret:
         return Item(number=segment.number, public=False)
     folded_body = body_name.casefold()
@@ -1549,7 +1577,14 @@ def _parse_item(
     # _SECRECY_WORDS, so its full (slow) expression only runs on items that might be
     # confidential.
     all_text = "\n".join(flats)
-    full_text = with_joined_breaks(f"{segment.label}\n{segment.rest}\n{title or ''}\n{all_text}")
+    hidden = ""
+    if alts:
+        hidden = "\n".join(
+            alt for i in range(max(segment.head - 1, 0), segment.end) for alt in alts.get(i, ())
+        )
+    full_text = with_joined_breaks(
+        f"{segment.label}\n{segment.rest}\n{title or ''}\n{all_text}\n{hidden}"
+    )
     words = _ITEM_WORDS.found(full_text)  # the gate words in fold(full_text)
     if not words.isdisjoint(_SECRECY_SET) and (
         has_secrecy_marker(full_text) or _INDIVIDUAL_CASE.search(full_text)
@@ -1751,16 +1786,19 @@ def parse_blocks(
     *,
     links: Mapping[int, tuple[Link, ...]] | None = None,
     title: str | None = None,
+    alts: Mapping[int, tuple[str, ...]] | None = None,
 ) -> Protocol:
     """Read a Swedish protocol from its text blocks (lines; TAB between table cells).
 
-    ``links`` maps a block index to the links found in it; ``title`` is the document's own
-    title, used only when the text names no body. The body is ``options.body`` when given,
-    else the name the document prints, else "Okänt organ". Status is ``draft`` when the
-    header says so (preliminärt, ej justerat, utkast) or prints an empty "Justeringens plats
-    och tid"; ``approved`` when it shows a justering date, "Protokollet är justerat" or a
-    notice date; ``unknown`` otherwise. ``appeal_ends`` is the printed take-down date of the
-    notice, or three weeks after the posting date when only that is printed.
+    ``links`` maps a block index to the links found in it; ``alts`` to the alt texts of its
+    images (a lock icon's "Sekretess": read for secrecy, never published); ``title`` is the
+    document's own title, used only when the text names no body. The body is
+    ``options.body`` when given, else the name the document prints, else "Okänt organ".
+    Status is ``draft`` when the header says so (preliminärt, ej justerat, utkast) or prints
+    an empty "Justeringens plats och tid"; ``approved`` when it shows a justering date,
+    "Protokollet är justerat" or a notice date; ``unknown`` otherwise. ``appeal_ends`` is the
+    printed take-down date of the notice, or three weeks after the posting date when only
+    that is printed.
     Raises ``MalformedDocument`` when there is neither a § item nor a protocol header.
     """
     links = links or {}
@@ -1913,7 +1951,7 @@ def parse_blocks(
 
     notes, named = _notes_outside_items(blocks, in_item)
     items = tuple(
-        _parse_item(blocks, segment, links, body_name, notes, _named(segment.number, named))
+        _parse_item(blocks, segment, links, body_name, notes, _named(segment.number, named), alts)
         for segment in segments
     )
     protocol_links: list[Link] = []
@@ -1940,7 +1978,13 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
     root = parse_html(data, options.max_bytes)
     try:
         document = html_to_document(root, options.base_url)
-        return parse_blocks(document.blocks, options, links=document.links, title=document.title)
+        return parse_blocks(
+            document.blocks,
+            options,
+            links=document.links,
+            title=document.title,
+            alts=document.alts,
+        )
     except PublisherError:
         raise
     except (ValueError, TypeError, IndexError, KeyError, OverflowError, RecursionError) as exc:
