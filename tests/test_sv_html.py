@@ -829,3 +829,38 @@ def test_a_lock_icon_with_alt_text_withholds_its_item_and_alt_text_is_never_show
     secret, public = extract(page.encode(), "sv-html").items
     assert not secret.public and secret.title is None and secret.decision is None
     assert public.public and public.title == "Information"  # the alt text is not the title
+
+
+def test_a_star_footnote_after_the_items_withholds_the_item_it_marks() -> None:
+    page = (
+        "<html><body><h1>Barn- och utbildningsnämnden protokoll</h1>"
+        "<p>Sammanträdesdatum 2024-09-24</p>"
+        "<h2>§ 80 Avstängning av elev vid Hagbyskolan*</h2>"
+        "<p>Beslut</p><p>Nämnden beslutar att stänga av eleven Noah Lindgren.</p>"
+        "<h2>§ 82 Redovisning av delegationsbeslut</h2>"
+        "<p>Beslut</p><p>Redovisningen läggs till handlingarna.</p>"
+        "<p>* Paragrafen omfattas av sekretess enligt 23 kap. 2 § OSL.</p>"
+        "<p><strong>Anslag:</strong> Protokollet anslogs på kommunens digitala anslagstavla "
+        "2024-09-30. Anslaget tas ned 2024-10-22.</p></body></html>"
+    )
+    protocol = extract(page.encode(), "sv-html")
+    secret, last = protocol.items
+    assert not secret.public and secret.title is None
+    # the note and the notice are no text of the last item, and the notice is read
+    assert last.public and last.decision == "Redovisningen läggs till handlingarna."
+    assert str(protocol.protocol.posted_at) == "2024-09-30"
+    assert str(protocol.protocol.appeal_ends) == "2024-10-22"
+
+
+def test_a_header_row_listing_secret_items_by_number_alone_withholds_them() -> None:
+    page = (
+        "<html><body><h1>Kommunstyrelsens arbetsutskott protokoll</h1><table>"
+        "<tr><td>Sammanträdesdatum</td><td>2024-10-01</td></tr>"
+        "<tr><td>Sekretess</td><td>34, 36</td></tr></table>"
+        "<h2>§ 34 Avgångsvederlag</h2><p>Beslut</p><p>Utskottet godkänner överenskommelsen.</p>"
+        "<h2>§ 35 Upphandling</h2><p>Beslut</p><p>Utskottet godkänner upphandlingen.</p>"
+        "<h2>§ 36 Förvärv av fastighet</h2><p>Beslut</p><p>Utskottet förvärvar fastigheten.</p>"
+        "</body></html>"
+    )
+    items = extract(page.encode(), "sv-html").items
+    assert [item.public for item in items] == [False, True, False]

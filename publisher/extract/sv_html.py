@@ -545,6 +545,7 @@ _CLOSING = re.compile(
     rf"|(?:anslag\s*/\s*bevis|anslagsbevis|bevis\s+om\s+(?:anslag|justering)"
     rf"|protokollet\s+(?:är|har)\s+justera(?:t|ts)|datum\s+då\s+anslaget"
     rf"|protokollet\s+justera(?:t|des)|protokollet\s+har\s+tillkännagivits"
+    rf"|(?:anslag\s*:\s*)?protokollet\s+(?:anslogs|har\s+anslagits|har\s+satts\s+upp)"
     rf"|anslaget\s+på\s+(?:[{_W}]+\s+){{0,3}}?anslagstavla(?:n)?){_E}",
     re.IGNORECASE,
 )
@@ -1099,6 +1100,13 @@ def _segments(blocks: Sequence[str]) -> list[_Segment]:
     # as well end the item before: both items are read with it (fail closed).
     given = [label for label in labels if label]
     layout = 2 * len(given) >= len(heads) >= 2 and len(set(given)) < len(given)
+    # the footnote marks the headings carry: a note with one of them, after the last item,
+    # ends it (the note is about another item, and what follows it is no item's text)
+    marks = {
+        _mark(found)
+        for _i, _number, rest in heads
+        if (found := _FOOTNOTE_MARK.search(rest.strip(" .:–—-\t")))
+    }
     segments = []
     for position, (i, number, rest) in enumerate(heads):
         # the item runs to the next heading, whether that is read or a contents row
@@ -1110,8 +1118,10 @@ def _segments(blocks: Sequence[str]) -> list[_Segment]:
         last = position + 1 == len(heads)
         for j in range(i + 1, stop):
             block = blocks[j]
-            if (block[:1] in _CLOSING_INITIALS and _CLOSING.match(block)) or (
-                last and _APPENDIX.match(block)
+            if (
+                (block[:1] in _CLOSING_INITIALS and _CLOSING.match(block))
+                or (last and _APPENDIX.match(block))
+                or (last and marks and (note := _FOOTNOTE.match(block)) and _mark(note) in marks)
             ):
                 end = j
                 break
@@ -1273,8 +1283,18 @@ _NAMED_PARAGRAPHS = re.compile(
 )
 _RANGE_JOIN = re.compile(r"\s*(?:[-–—]|t\.\s?o\.\s?m\.?|till(?:\s+och\s+med)?)\s*", re.I)
 _LIST_ITEM = re.compile(r"^§§?\s*\d{1,4}\s?[a-z]?\s*[.,;]?\s*$")  # a number alone: "§ 12"
-_FOOTNOTE = re.compile(r"^(\d{1,2})[.)]?\s+\S")
-_FOOTNOTE_MARK = re.compile(r"\s(\d{1,2})$")
+# A footnote printed after the items ("1 Paragrafen omfattas av sekretess", "* …") and the mark
+# at the end of a heading that points to it ("Begäran om lönetillägg 1", "Avstängning*")
+_FOOTNOTE = re.compile(r"^(?:(\d{1,2})[.)]?\s+|(\*{1,3}|[†‡])\s*)(?=\S)")
+_FOOTNOTE_MARK = re.compile(r"(?:\s(\d{1,2})|(\*{1,3}|[†‡]))$")
+# A cell that lists item numbers alone: "34, 36", "12–14", "7 och 9" (a header row
+# "Sekretess | 34, 36")
+_BARE_LIST = re.compile(rf"{_LISTED_NUMBER}(?:\s*{_LIST_JOIN}\s*{_LISTED_NUMBER})*")
+
+
+def _mark(match: re.Match[str]) -> str:
+    """The footnote mark a ``_FOOTNOTE`` or ``_FOOTNOTE_MARK`` match found: digits or stars."""
+    return match.group(1) or match.group(2)
 
 
 def _notes_outside_items(
@@ -1293,10 +1313,15 @@ def _notes_outside_items(
         block = blocks[i]
         secret = any_secret and has_secrecy_marker(with_joined_breaks(block))
         if i > last_item and (note := _FOOTNOTE.match(block)):
-            notes[note.group(1)] = notes.get(note.group(1), False) or secret
+            notes[_mark(note)] = notes.get(_mark(note), False) or secret
         if secret:
             for listed in _NAMED_PARAGRAPHS.finditer(block):
                 named.update(_numbers(listed.group(1)))
+            # "Sekretess | 34, 36", "Sekretess: 34 och 36": a cell of numbers alone
+            for cell in block.split("\t"):
+                listed_part = cell.rpartition(":")[2].strip(" .;")
+                if listed_part and _BARE_LIST.fullmatch(listed_part):
+                    named.update(_numbers(listed_part))
             # "Följande paragrafer omfattas av sekretess:" and the numbers as a list below
             for j in range(i + 1, min(i + 30, len(blocks))):
                 if in_item[j] or not _LIST_ITEM.match(blocks[j]):
@@ -1532,9 +1557,10 @@ def _parse_item(
     flats = [line if "\t" not in line else _flat(line) for line in lines]
 
     rest = _flat(segment.rest).strip(" .:–—-\t")
-    if notes and (mark := _FOOTNOTE_MARK.search(rest)) and mark.group(1) in notes:
-        # "Begäran om lönetillägg 1": the footnote mark of a note printed after the items
-        if notes[mark.group(1)]:
+    if notes and (mark := _FOOTNOTE_MARK.search(rest)) and _mark(mark) in notes:
+        # "Begäran om lönetillägg 1", "Avstängning av elev*": the footnote mark of a note
+        # printed after the items
+        if notes[_mark(mark)]:
             return Item(number=segment.number, public=False)
         rest = rest[: mark.start()].rstrip()
     case_number = None
@@ -1764,6 +1790,18 @@ def _genitive(name: str) -> str:
     return name if name[-1:].lower() in ("s", "x", "z") else f"{name}s"
 
 
+def _dated_later(line: str) -> bool:
+    """Whether ``line`` dates the signing or the notice ("Protokollet anslogs 2024-03-11"),
+    not the meeting."""
+    return any(
+        _label_key(match, _ANYWHERE_LABELS) in _LATER_KEYS
+        for match in _HEADER_ANYWHERE.finditer(line)
+    )
+
+
+_LATER_KEYS = frozenset(("posted", "taken_down", "justering", "approved_mark"))
+
+
 def _place(value: str) -> str | None:
     text = _DATE_TEXT.sub(" ", value)
     text = _TIME_TEXT.sub(" ", text)
@@ -1833,7 +1871,7 @@ def parse_blocks(
         day = day or find_date(value)
     if day is None:
         for line in [*header_lines[:10], title or ""]:
-            if "protokoll" in line.lower() or _body_name(line):
+            if ("protokoll" in line.lower() or _body_name(line)) and not _dated_later(line):
                 day = find_date(line)
                 if day:
                     break
