@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any, TypeVar
 
-from publisher.model import Item, Outcome, Protocol, Status
+from publisher.model import Item, Link, Outcome, Protocol, Status
 from publisher.text import WordSet, pattern_hints
 
 try:  # the C scan for where a number may begin (publisher/_speedups.c), when it is built
@@ -679,4 +679,15 @@ def protect(protocol: Protocol) -> Protocol:
             for item, secret in zip(protocol.items, confidential, strict=True)
         )
         protocol = dataclasses.replace(protocol, items=items)
+    if protocol.links:
+        # A meeting's own files are published beside its items: one that says it is
+        # confidential ("Tischvorlage zu TOP 6 (vertraulich): Abfindung …") is dropped, its
+        # title would tell what the withheld item is about
+        links = tuple(link for link in protocol.links if not _confidential_link(link))
+        if len(links) != len(protocol.links):
+            protocol = dataclasses.replace(protocol, links=links)
     return mask_all(protocol)
+
+
+def _confidential_link(link: Link) -> bool:
+    return has_secrecy_marker("\n".join(t for t in (link.title, link.url) if t))

@@ -618,3 +618,60 @@ def test_decision_text_fills_only_what_the_result_leaves_open() -> None:
     assert (second.outcome, second.unanimous) == (Outcome.APPROVED, True)
     assert (third.outcome, third.votes) == (Outcome.APPROVED, Votes(yes=9, no=3))
     assert fourth.votes == Votes(yes=5, no=1)
+
+
+def _meeting(name: str, *items: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {
+        "type": "https://schema.oparl.org/1.1/Meeting",
+        "name": name,
+        "start": "2024-11-12T18:00:00+01:00",
+        "resultsProtocol": {"accessUrl": "https://ris.example.org/niederschrift.pdf"},
+        "organization": [{"id": "https://ris.example.org/org/1", "name": "Gemeinderat"}],
+        "agendaItem": list(items),
+        **fields,
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "closed"),
+    [
+        ("Nichtöffentliche Sitzung des Gemeinderates", True),
+        ("Öffentliche/Nichtöffentliche Sitzung des Gemeinderates", False),
+        ("Gemeinderatssitzung (öffentlich, anschließend nichtöffentlicher Teil)", False),
+        ("Sitzung des Gemeinderates (nicht öffentlich)", True),
+    ],
+)
+def test_a_meeting_with_a_public_part_is_not_closed(name: str, closed: bool) -> None:
+    public = {"number": "1", "name": "Haushalt 2025", "public": True, "result": "beschlossen"}
+    protocol = from_json(_meeting(name, public))
+    assert protocol.meeting.closed is closed
+    assert protocol.items[0].public is not closed
+
+
+def test_an_item_numbered_n_dot_oe_dot_is_not_public() -> None:
+    protocol = from_json(
+        _meeting(
+            "Sitzung des Gemeinderates",
+            {"number": "TOP 5 (n.ö.)", "name": "Stundungsantrag", "result": "beschlossen"},
+            {"number": "TOP 6", "name": "Verschiedenes", "result": "Kenntnisnahme"},
+        )
+    )
+    assert [item.public for item in protocol.items] == [False, True]
+
+
+def test_a_meeting_file_that_says_it_is_confidential_is_not_published() -> None:
+    protocol = from_json(
+        _meeting(
+            "Sitzung des Hauptausschusses",
+            {"number": "1", "name": "Haushalt", "public": True, "result": "beschlossen"},
+            auxiliaryFile=[
+                {
+                    "accessUrl": "https://ris.example.org/tv6.pdf",
+                    "name": "Tischvorlage zu TOP 6 (vertraulich): Abfindung Bernd Kowalski",
+                },
+                {"accessUrl": "https://ris.example.org/liste.pdf", "name": "Anwesenheitsliste"},
+            ],
+        )
+    )
+    titles = [link.title for link in protocol.links]
+    assert "Anwesenheitsliste" in titles and not any("Kowalski" in (t or "") for t in titles)

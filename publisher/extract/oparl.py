@@ -326,9 +326,13 @@ for _record, _order in _POSITIONAL.items():
         raise ImportError(f"{_record.__name__} has other fields now: update {__name__}")
 # "N 1", "NÖ 2", "nö 3", "N-6", "TOP NÖ 5", "7 (nö)": numbered nicht öffentlich
 _NON_PUBLIC_NUMBER = re.compile(
-    r"^(?:TOP\s*)?(?:N|NÖ|NOE)\s*[-.]?\s*\d|\((?:N|NÖ|NOE|nicht\s?öffentlich)\)\s*$",
+    r"^(?:TOP\s*)?(?:N|NÖ|NOE|n\.\s?ö\.)\s*[-.]?\s*\d"
+    r"|\((?:N|NÖ|NOE|n\.\s?ö\.|nicht[\s-]?öffentlich)\)\s*$",
     re.IGNORECASE,
 )
+# "öffentlich" as a word of its own, not the end of "nichtöffentlich" / "nicht öffentlich":
+# a meeting name that has it has a public part
+_PUBLIC_PART = re.compile(r"(?<![\w-])(?<!nicht\s)öffentlich", re.IGNORECASE)
 
 
 def _is_public(value: Any, number: str) -> bool:
@@ -531,8 +535,11 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
             location=_location(meeting.get("location")),
             id=meeting_url,
             # "Nichtöffentliche Sitzung des …": every item of it is confidential (but not
-            # "Öffentliche/Nichtöffentliche Sitzung", which has both parts)
-            closed=bool(title) and "/" not in (title or "") and has_secrecy_marker(title),
+            # "Öffentliche/Nichtöffentliche Sitzung" or "(öffentlich, anschließend
+            # nichtöffentlicher Teil)", which have a public part: their items say which)
+            closed=bool(title)
+            and has_secrecy_marker(title)
+            and _PUBLIC_PART.search(title or "") is None,
             cancelled=cancelled,
         ),
         protocol=ProtocolState(
