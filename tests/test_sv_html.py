@@ -6,6 +6,7 @@ over every item of every fixture. Expected values were read off the documents th
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from datetime import date, datetime, timedelta
@@ -864,3 +865,12 @@ def test_a_header_row_listing_secret_items_by_number_alone_withholds_them() -> N
     )
     items = extract(page.encode(), "sv-html").items
     assert [item.public for item in items] == [False, True, False]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_word_unicode_export_is_recognised_and_read(encoding: str) -> None:
+    # Word's "Unicode" HTML export is UTF-16 with a byte order mark
+    text = (SV_FIXTURES / "bjorkfors-socialnamnden-2024-06-18.html").read_text("utf-8")
+    data = (codecs.BOM_UTF16_BE if encoding.endswith("be") else b"") + text.encode(encoding)
+    assert detect(data) == "sv-html"
+    assert extract(data).items == extract(text.encode("utf-8")).items

@@ -51,6 +51,7 @@ class _Extractor(TypingProtocol):
 
 
 _BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s>/]")
 _PROLOG = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(\[.*?\])?\s*>", re.S | re.I)
 _OPARL_TYPE = re.compile(r'"type"\s*:\s*"https?://schema\.oparl\.org/[^"]*/Meeting"')
@@ -61,7 +62,11 @@ def detect(data: bytes, options: ExtractOptions | None = None) -> str:
     """The format name for ``data``, judged from content only (never from a file name)."""
     options = options or ExtractOptions()
     check_size(data, options.max_bytes)
-    head = data[:65536].lstrip(_BOM).lstrip()
+    head = data[:65536]
+    if head.startswith(_UTF16_BOMS):
+        # Word's "Unicode" HTML export (charset=unicode): looked at as UTF-8, as it is parsed
+        head = head[: len(head) // 2 * 2].decode("utf-16", "replace").encode("utf-8")
+    head = head.lstrip(_BOM).lstrip()
     if head[:1] in (b"{", b"["):
         return _detect_json(head)
     if head[:1] == b"<":
