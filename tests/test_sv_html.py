@@ -874,3 +874,23 @@ def test_a_word_unicode_export_is_recognised_and_read(encoding: str) -> None:
     data = (codecs.BOM_UTF16_BE if encoding.endswith("be") else b"") + text.encode(encoding)
     assert detect(data) == "sv-html"
     assert extract(data).items == extract(text.encode("utf-8")).items
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "<h2>MBN § 87 Bygglov för flerbostadshus</h2>",  # the body's abbreviation (Ciceron)
+        "<table><tr><th>Paragraf</th><td>§ 87</td></tr>"
+        "<tr><th>Ärende</th><td>Bygglov för flerbostadshus</td></tr></table>",  # a table an item
+    ],
+)
+def test_item_headings_with_something_before_the_paragraph_sign(heading: str) -> None:
+    page = (
+        "<html><body><h1>Miljö- och byggnadsnämnden protokoll</h1>"
+        f"<p>Sammanträdesdatum 2024-10-29</p>{heading}<p>KS 2024/0312</p>"
+        "<p>Beslut</p><p>Nämnden beviljar bygglov.</p></body></html>"
+    )
+    (item,) = extract(page.encode(), "sv-html").items
+    assert (item.number, item.title) == ("§ 87", "Bygglov för flerbostadshus")
+    assert item.case_number == "KS 2024/0312"  # a case number alone under the heading
+    assert item.outcome is Outcome.APPROVED

@@ -1061,17 +1061,37 @@ class _Segment:
     label: str = ""
 
 
+# What may stand before "§" in an item heading: the body's abbreviation ("MBN § 87", "KS § 112",
+# as Ciceron and Lex number items), or a table cell labelling the number ("Paragraf | § 101",
+# one table per item)
+_HEAD_PREFIX = re.compile(r"(?:[A-ZÅÄÖ]{2,6}[ \u00a0]*|[Pp]aragraf(?:nummer)?\s*:?\s*\t\s*)(?=§)")
+_ABBREVIATION_INITIALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ")
+
+
+def _head(block: str) -> tuple[str, str] | None:
+    """(number, same-line rest) when ``block`` is an item heading."""
+    start = 0
+    if block[:1] not in _HEAD_INITIALS or block.startswith(("Paragraf\t", "paragraf\t")):
+        prefix = _HEAD_PREFIX.match(block)
+        if prefix is None:
+            return None
+        start = prefix.end()
+    match = _ITEM_HEAD.match(block, start)
+    if match is None:
+        return None
+    return f"§ {match.group(1)}{match.group(2) or ''}", block[match.end() :]
+
+
 def _item_heads(blocks: Sequence[str]) -> tuple[list[tuple[int, str, str]], list[int]]:
     """The item headings to read (block index, number, same-line rest), and the block index of
     every heading, read or not (each ends the item before it)."""
     heads: list[tuple[int, str, str]] = []
     previous = ""
     for i, block in enumerate(blocks):
-        if block[:1] in _HEAD_INITIALS:
-            match = _ITEM_HEAD.match(block)
-            if match and not _PARAGRAPHS_LABEL.match(previous):
-                rest = block[match.end() :]
-                heads.append((i, f"§ {match.group(1)}{match.group(2) or ''}", rest))
+        if block[:1] in _HEAD_INITIALS or block[:1] in _ABBREVIATION_INITIALS:
+            found = _head(block)
+            if found is not None and not _PARAGRAPHS_LABEL.match(previous):
+                heads.append((i, *found))
         if block.strip():
             previous = block
     # A table of contents lists every § as well as the items themselves, before them or after
@@ -1233,6 +1253,8 @@ def _unwrap(lines: Sequence[str]) -> list[str]:
 
 
 _TITLE_LABELS = frozenset(("ärende", "rubrik", "ärenderubrik", "ämne"))
+# A case number on its own: the body's letters and year/number ("KS 2024/0199", "BN.2024.12")
+_CASE_NUMBER_ONLY = re.compile(r"[A-ZÅÄÖ]{1,8}[ .-]?(?:19|20)\d{2}[/.:-]\d{1,7}(?:[.-]\d{1,6})?")
 _DNR_LABELS = frozenset(("diarienummer", "dnr", "diarienr", "ärendenummer", "ärendenr"))
 
 
@@ -1582,7 +1604,14 @@ def _parse_item(
                 continue
             if _section(line):
                 break
+            if _CASE_NUMBER_ONLY.fullmatch(flat) and position + 1 < len(lines):
+                # "KS 2024/0199" alone under the heading (a case number without "Dnr")
+                case_number = case_number or flat
+                continue
             title, title_index = flat, position
+            label, tab, value = line.partition("\t")
+            if tab and value.strip() and _bare_label(label) in _TITLE_LABELS:
+                title = _flat(value)  # "Ärende | Föreningsbidrag 2025": a field row
             if match:
                 case_number = case_number or match.group("value")
                 title = (flat[: match.start()] + flat[match.end() :]).strip(" .:,;()–—-")
@@ -1633,6 +1662,9 @@ def _parse_item(
 
     if case_number is None:
         for position, line in enumerate(flats[: body_start + 6]):
+            if position == body_start and _CASE_NUMBER_ONLY.fullmatch(line):
+                case_number = line  # right under the heading, without "Dnr"
+                break
             match = _dnr(line)
             if match is None and _bare_label(line) in _DNR_LABELS and position + 1 < len(flats):
                 match = _dnr(f"{line} {flats[position + 1]}")  # "Diarienummer" / "KS 2023/1"
