@@ -894,3 +894,57 @@ def test_item_headings_with_something_before_the_paragraph_sign(heading: str) ->
     assert (item.number, item.title) == ("§ 87", "Bygglov för flerbostadshus")
     assert item.case_number == "KS 2024/0312"  # a case number alone under the heading
     assert item.outcome is Outcome.APPROVED
+
+
+def test_a_word_review_comment_is_no_text_of_the_protocol() -> None:
+    page = (
+        "<html><body><h1>Tekniska nämnden protokoll</h1><p>Sammanträdesdatum 2024-02-06</p>"
+        "<h2>§ 16 Informationsärenden</h2><p><b>Beslut</b></p>"
+        "<p>Tekniska nämnden tar del av informationen.<a class=msocomanchor "
+        'href="#_msocom_1">[KG1]</a></p>'
+        "<p>Justerandes signatur&nbsp;&nbsp;&nbsp; Utdragsbestyrkande</p>"
+        '<div id="_com_1" class=msocomtxt><p class=MsoCommentText>Kontrollera med Bengt: ska '
+        "sökandens uppgifter verkligen stå med?</p></div></body></html>"
+    )
+    (item,) = extract(page.encode(), "sv-html").items
+    assert item.decision == "Tekniska nämnden tar del av informationen."
+
+
+def test_an_adjective_and_a_genitive_before_the_recommendation_label() -> None:
+    page = (
+        "<html><body><h1>Tekniska nämnden protokoll</h1><p>Sammanträdesdatum 2024-02-06</p>"
+        "<h2>§ 13 Taxa för vatten och avlopp 2025</h2>"
+        "<p>Tekniska nämndens förslag till kommunfullmäktige</p>"
+        "<p>1. att anta taxa för vatten och avlopp 2025 enligt bilaga 1,</p>"
+        "<p>2. att taxan ska gälla från och med den 1 januari 2025.</p></body></html>"
+    )
+    (item,) = extract(page.encode(), "sv-html").items
+    assert item.outcome is Outcome.RECOMMENDED
+    assert item.decision is not None and item.decision.startswith("1. att anta taxa")
+
+
+def test_a_table_headed_beslut_above_the_decision_is_not_the_decision() -> None:
+    page = (
+        "<html><body><h1>Byggnadsnämnden protokoll</h1><p>Sammanträdesdatum 2024-08-20</p>"
+        "<h2>§ 123 Delegationsbeslut juli 2024</h2><pre>\n"
+        "Beslut                 Fastighet        Sökande\n"
+        "Marklov                Tallen 4         Ulf Ros\n</pre>"
+        "<p><b>Beslut</b></p><p>Byggnadsnämnden lägger delegationsbesluten till "
+        "handlingarna.</p></body></html>"
+    )
+    (item,) = extract(page.encode(), "sv-html").items
+    assert item.decision == "Byggnadsnämnden lägger delegationsbesluten till handlingarna."
+    assert item.outcome is Outcome.NOTED
+
+
+def test_a_label_wrapped_over_two_pre_lines_and_a_two_word_municipality() -> None:
+    page = (
+        "<html><body><pre>\nÖSTRA ÅBY KOMMUN           PROTOKOLL\n"
+        "Valnämnden                 Sammanträdesdatum 2024-06-09\n\n"
+        "Justeringens\nplats och tid              Kommunhuset 2024-06-12\n\n"
+        "§ 5   Rösträkning\n\nBeslut\nValnämnden fastställer resultatet.\n</pre></body></html>"
+    )
+    protocol = extract(page.encode(), "sv-html")
+    assert str(protocol.protocol.approved_at) == "2024-06-12"
+    assert protocol.organization is not None
+    assert protocol.organization.name == "Östra Åby kommun"

@@ -105,9 +105,21 @@ _BLOCK_TAGS = (
 # Form controls and site navigation carry no protocol text (navigation menus of CMS pages
 # list every committee name, which would confuse the body-name search).
 _SKIP_TAGS = "head title nav select option button textarea template noscript script style"
+# Word (Save as HTML, filtered too) keeps its review comments: their text in a closing
+# "msocomtxt" div, a "[KG1]" reference anchor in the text. An editor's note ("Kontrollera med
+# Bengt: ska sökandens personnummer … stå med?") is no part of the protocol: never read.
+_WORD_COMMENTS = (
+    "*[contains(concat(' ', normalize-space(@class), ' '), ' msocomtxt ')]"
+    "|*[contains(concat(' ', normalize-space(@class), ' '), ' msocomanchor ')]"
+    "|*[contains(concat(' ', normalize-space(@class), ' '), ' MsoCommentReference ')]"
+    "|*[contains(@style, 'mso-element:comment')]"
+)
 _XSLT_SOURCE = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
 <xsl:output method="text" encoding="UTF-8"/>
 <xsl:template match="{"|".join(_SKIP_TAGS.split())}"/>
+<xsl:template match="{_WORD_COMMENTS}" priority="2"/>
+<xsl:template match="{_WORD_COMMENTS}" mode="cell" priority="2"/>
+<xsl:template match="{_WORD_COMMENTS}" mode="pre" priority="2"/>
 <xsl:template match="{"|".join(_SKIP_TAGS.split())}" mode="cell"/>
 <xsl:template match="{"|".join(_BLOCK_TAGS)}">&#xE010;<xsl:apply-templates/>&#xE010;</xsl:template>
 <xsl:template match="br">&#xE010;</xsl:template>
@@ -590,23 +602,27 @@ _NOT_ADJECTIVES = frozenset(
     "aktuella ansvariga ovanstående nämnda".split()
 )
 _ORGANIZATION = re.compile(
-    rf"{_B}(?:(?P<a>[A-ZÅÄÖ][{_W}-]+)\s+(?P<kind>(?i:kommun|stad|kommunalförbund))"
+    rf"{_B}(?:(?P<a>(?:(?i:östra|västra|norra|södra|övre|nedre|stora|lilla|nya|gamla)\s+)?"
+    rf"[A-ZÅÄÖ][{_W}-]+)\s+(?P<kind>(?i:kommun|stad|kommunalförbund))"
     rf"|(?P<region>(?i:region)\s+[A-ZÅÄÖ][{_W}-]+)){_E}"
 )
 
 # --- item sections (the labels inside one §)
 # the first part of a coordinated compound: "Kultur- och fritidsnämndens beslut"
 _COMPOUND = rf"(?:[{_W}]+-\s+(?:och|&)\s+)?"
+# an adjective before a genitive: "Tekniska nämndens", "Sociala utskottets"
+_ADJECTIVE = rf"(?:[{_W}]+a\s+)?"
 _SECTION_LABELS: tuple[tuple[str, str], ...] = (
-    ("decision", rf"(?:{_COMPOUND}[{_W}-]+s\s+)?beslut(?:et)?(?:\s+i\s+ärendet)?"),
+    ("decision", rf"(?:{_COMPOUND}{_ADJECTIVE}[{_W}-]+s\s+)?beslut(?:et)?(?:\s+i\s+ärendet)?"),
     (
         "recommend",
-        rf"(?:{_COMPOUND}(?P<gen>[{_W}-]+s)\s+)?förslag\s+till\s+(?:(?:kommun|region|landstings)?fullmäktige"
-        rf"|[{_W}]*styrelsen|[{_W}]*nämnden)(?:s\s+beslut)?",
+        rf"(?:{_COMPOUND}{_ADJECTIVE}(?P<gen>[{_W}-]+s)\s+)?förslag\s+till\s+"
+        rf"(?:(?:kommun|region|landstings)?fullmäktige|[{_W}]*styrelsen|[{_W}]*nämnden)"
+        r"(?:s\s+beslut)?",
     ),
     (
         "proposal",
-        rf"(?:{_COMPOUND}[{_W}-]+s\s+)?(?:förslag(?:\s+till\s+beslut)?|beslutsförslag)"
+        rf"(?:{_COMPOUND}{_ADJECTIVE}[{_W}-]+s\s+)?(?:förslag(?:\s+till\s+beslut)?|beslutsförslag)"
         r"|förslag\s+till\s+beslut",
     ),
     (
@@ -1185,7 +1201,8 @@ def _may_be_noise(cell: str) -> bool:
 
 
 _FURNITURE_LINE = re.compile(
-    rf"(?:(?:{_PAGE_NUMBER.pattern})|(?:{_NOISE.pattern}))\Z|(?:{_PAGE_HEADER.pattern})",
+    rf"(?:(?:{_PAGE_NUMBER.pattern})|(?:{_NOISE.pattern})(?:\s+(?:{_NOISE.pattern}))*)\Z"
+    rf"|(?:{_PAGE_HEADER.pattern})",
     re.IGNORECASE,
 )
 
@@ -1198,8 +1215,9 @@ def _is_page_furniture(block: str, folded_body: str) -> bool:
     if "\t" not in block:
         if len(block) > 60:
             return False  # running text, never furniture
-        # ``_PAGE_NUMBER.fullmatch(block) or _NOISE.fullmatch(block)
-        # or _PAGE_HEADER.match(block)``, as one expression
+        # ``_PAGE_NUMBER.fullmatch(block) or _PAGE_HEADER.match(block)``, or the block is
+        # noise phrases one after another ("Justerandes signatur Utdragsbestyrkande", a
+        # Word footer): one expression
         return block.casefold() == folded_body or _FURNITURE_LINE.match(block) is not None
     cells = [c.strip() for c in block.split("\t") if c.strip()]
     if not cells:
@@ -1225,13 +1243,22 @@ def _section(block: str) -> tuple[str, str, re.Match[str]] | None:
     if head not in _SECTION_FIRST_WORDS and not (
         head.endswith("s") and len(words) > 1 and words[1].rstrip(":.") in _SECTION_AFTER_GENITIVE
     ):
-        return None
+        # "Tekniska nämndens förslag …": an adjective and a genitive before the label word
+        if not (
+            head.endswith("a")
+            and len(words) > 2
+            and words[1].endswith("s")
+            and words[2].split(None, 1)[0].rstrip(":.") in _SECTION_AFTER_GENITIVE
+        ):
+            return None
     match = _SECTION_RE.match(first.strip())
     if not match:
         return None
     key = next((key for name, key in _SECTION_KEY_LIST if match.start(name) >= 0), None)
     if key is None:
         return None
+    if key in ("decision", "recommend") and sum(1 for c in others.split("\t") if c.strip()) >= 2:
+        return None  # "Beslut | Fastighet | Sökande": the head row of a table, not a label
     rest = " ".join(p for p in ((match.group("rest") or "").strip(), others.strip()) if p)
     return key, rest, match
 
@@ -1284,7 +1311,9 @@ def _join_split_labels(lines: list[str]) -> list[str]:
             continue
         if i + 1 < len(lines) and len(line) <= 30 and "\t" not in line:
             following = lines[i + 1]
-            if following[:1].islower() and "\t" not in following:
+            # (the second line may go on with the label's value in a cell: "plats och tid
+            # <TAB> Kommunhuset 2024-06-12", a <pre> protocol's columns)
+            if following[:1].islower():
                 both = f"{line} {following}"
                 match = _HEADER_AT.match(both)
                 if match and match.end() > len(line) + 1 and not _HEADER_AT.match(line):
