@@ -948,3 +948,17 @@ def test_a_label_wrapped_over_two_pre_lines_and_a_two_word_municipality() -> Non
     assert str(protocol.protocol.approved_at) == "2024-06-12"
     assert protocol.organization is not None
     assert protocol.organization.name == "Östra Åby kommun"
+
+
+def test_an_item_voted_twice_counts_the_vote_it_was_decided_by() -> None:
+    page = (
+        "<html><body><h1>Kommunfullmäktige protokoll</h1><p>Sammanträdesdatum 2024-11-18</p>"
+        "<h2>§ 49 Mål och budget 2025</h2><p>Propositionsordning</p>"
+        "<p>Votering begärs. Ja-röst för att avgöra ärendet i dag, nej-röst för återremiss. "
+        "Omröstningsresultat: 32 ja-röster, 29 nej-röster.</p>"
+        "<p>Därefter ställer ordföranden yrkandena mot varandra. Votering begärs. "
+        "Omröstningsresultat: 33 ja-röster, 26 nej-röster, 2 avstår.</p>"
+        "<p>Beslut</p><p>Kommunfullmäktige bifaller kommunstyrelsens förslag.</p></body></html>"
+    )
+    (item,) = extract(page.encode(), "sv-html").items
+    assert item.votes == Votes(yes=33, no=26, abstain=2)

@@ -1441,8 +1441,20 @@ def _votes(lines: Sequence[str], vote_lines: Sequence[str]) -> Votes | None:
         if "röst" in (low := line.lower()) or "nej" in low or "avst" in low or "ja:" in low
     ]
     counts: dict[str, int | None] = {"yes": None, "no": None, "abstain": None, "absent": None}
+    complete: dict[str, int | None] | None = None
     for line in text_lines:
-        _count_votes(_VOTE_TOKEN.findall(line.lower()), counts)
+        own: dict[str, int | None] = dict.fromkeys(counts)
+        _count_votes(_VOTE_TOKEN.findall(line.lower()), own)
+        if own["yes"] is not None and own["no"] is not None:
+            complete = own
+        for key, value in own.items():
+            if counts[key] is None:
+                counts[key] = value
+    if complete is not None:
+        # Two votes on one item ("avgöra i dag" 32-29, then the matter itself 33-26-2): the
+        # last line that gives both yes and no is the vote the item was decided by; the other
+        # lines only fill in what it leaves open ("… och 1 som avstår")
+        counts = {key: counts[key] if value is None else value for key, value in complete.items()}
     if counts["yes"] is None and counts["no"] is None:
         table = _vote_table(vote_lines) or _vote_table(lines)
         if table is None:
@@ -1486,10 +1498,13 @@ def _count_votes(tokens: Sequence[str], counts: dict[str, int | None]) -> None:
             counts[key] = _number(tokens[i + 1]) if i + 1 < size else None
             continue
         # "8 ja-röster", "2 ledamöter avstår"; but in "Ja: 4 Nej: 3" the 4 belongs to "Ja:"
+        # (and in "Omröstningsresultat: 32 ja-röster" the 32 to the "ja-röster")
         back = i - 1
         if back >= 0 and tokens[back] in ("ledamöter", "ledamot", "st"):
             back -= 1
-        if back >= 0 and not (back >= 1 and tokens[back - 1] in (":", "=")):
+        if back >= 0 and not (
+            back >= 2 and tokens[back - 1] in (":", "=") and tokens[back - 2] in _VOTE_WORD_KEYS
+        ):
             counts[key] = _number(tokens[back])
 
 
