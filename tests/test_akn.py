@@ -509,6 +509,7 @@ def test_count_prefilter_admits_every_count_find_votes_reads() -> None:
     from publisher.extract import votecounts
 
     words = [*votecounts._CATEGORY, "stimmen", "votes", "voti", "röster", "by", "to", "mit"]
+    words += ["med", "mot", "stemmer", "stemmar", "røyster"]
     examples = [
         "Ja: 9, Nein: 3, Enthaltung: 1",
         "12 Ja-Stimmen, 3 Nein-Stimmen",
@@ -522,6 +523,11 @@ def test_count_prefilter_admits_every_count_find_votes_reads() -> None:
         "AYEſ 4 NOEſ 5",
         "İN FAVOUR 12, AGAINST 3",
         "voti 3/2/1",
+        "med 25 mot 10 stemmer",
+        "med 281 röster mot 43",
+        "MED 20 STEMMER MOT 15",
+        "Contents 210; Not-Contents 185",
+        "281 för utskottet 43 för res. 1 25 frånvarande",
     ]
     texts = examples + _shortcut_texts(words, seed=21)
     # the full reading: no gate, every label in the expressions, searched everywhere, and the

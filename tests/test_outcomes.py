@@ -1,6 +1,7 @@
-"""Decision wording → outcome: the wording families of ``publisher/extract/outcomes.py``.
+"""Decision wording → outcome and counts: the wording families of
+``publisher/extract/outcomes.py`` and ``publisher/extract/votecounts.py``.
 
-One behaviour a test, each with the neighbours that must keep their outcome.
+One behaviour a test, each with the neighbours that must keep their answer.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from publisher.extract.outcomes import classify, without_rejected_motions
+from publisher.extract.votecounts import find_votes
+from publisher.model import Votes
 
 
 def _outcome(text: str) -> str:
@@ -262,3 +265,41 @@ def test_consent_is_approval(text: str) -> None:
 
 def test_refused_consent_is_rejected() -> None:
     assert _outcome("Nämnden medger inte undantag.") == "rejected"
+
+
+# --- vote counts ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "votes"),
+    [
+        ("Kommunestyret vedtok innstillingen med 25 mot 10 stemmer.", Votes(yes=25, no=10)),
+        ("Vedtatt med 20 stemmer mot 15.", Votes(yes=20, no=15)),
+        ("Kammaren biföll förslaget med 281 röster mot 43.", Votes(yes=281, no=43)),
+    ],
+)
+def test_med_n_mot_m_counts(text: str, votes: Votes) -> None:
+    assert find_votes(text) == votes
+
+
+def test_riksdag_tally_lines_count() -> None:
+    votes = find_votes("Votering: 281 för utskottet 43 för res. 1 25 frånvarande")
+    assert votes == Votes(yes=281, no=43, absent=25)
+
+
+def test_lords_contents_and_not_contents_count() -> None:
+    votes = find_votes("Division on Amendment 7. Contents 210; Not-Contents 185.")
+    assert votes == Votes(yes=210, no=185)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Planen gäller med 2 mot 1 i förhållande.",  # no unit: not a vote
+        "See the table of contents 3.",
+        "Nämnden ger uppdrag för utskottet 2024.",
+        "Skälen för reservationen 2 redovisas.",
+    ],
+)
+def test_everyday_words_alone_are_no_count(text: str) -> None:
+    assert find_votes(text) is None
