@@ -57,8 +57,11 @@ def test_swedish_plain_decision_stays_approved(text: str) -> None:
         "Amendment 9 disagreed.",
         "Le vœu n'est pas adopté : 6 voix pour, 19 voix contre.",
         "La délibération n'a pas été approuvée.",
+        "Le conseil décide de ne pas adopter le vœu.",
         "L'emendamento non è approvato.",
+        "Il Consiglio non approva la mozione.",
         "La moción no es aprobada.",
+        "El Pleno no aprueba la moción.",
     ],
 )
 def test_negated_approval_in_other_languages_is_rejected(text: str) -> None:

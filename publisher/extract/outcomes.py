@@ -136,13 +136,13 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (Outcome.REJECTED, r"\brespint[oaie]\b|\bnon approvat|\bbocciat[oaie]\b|\brejeté|\brefusé"),
     (
         Outcome.REJECTED,
-        r"\bpas (?:été )?(?:adopté|approuvé|accepté|retenu)|\bnon adopté|\bnon approuvé"
-        r"|\bnon è (?:stat[oa] )?(?:approvat|accolt)|\bnon viene (?:approvat|accolt)",
+        r"\bpas (?:été )?(?:adopt|approuv|accept|retenu)|\bnon adopté|\bnon approuvé"
+        r"|\bnon (?:è |viene |sono |vengono )?(?:stat[oaie] )?(?:approv|accolt)",
     ),
     (Outcome.REJECTED, r"\bimekataliwa|\bilikataliwa"),
     (
         Outcome.REJECTED,
-        r"\bse rechaza|\brechazad[oa]s?\b|\bdesestimad[oa]s?\b|\bno se aprueba"
+        r"\bse rechaza|\brechazad[oa]s?\b|\bdesestimad[oa]s?\b|\bno se aprueba|\bno aprueba"
         r"|\bno (?:es|fue|ha sido|queda) aprobad",
     ),
     # --- elections
