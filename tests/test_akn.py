@@ -380,6 +380,57 @@ def test_a_single_wrapping_section_is_unwrapped() -> None:
     assert [i.title for i in akn(xml).items] == ["Dredging contract", "Point of order"]
 
 
+# --- a Norwegian møtebok: the analysis's vote concepts and bare outcomes ----------------------
+
+MOTEBOK = """<akomaNtoso><debate><meta><identification source="#s"><FRBRWork>
+<FRBRuri value="/akn/no-x/debate/2024-09-19"/><FRBRdate date="2024-09-19" name="møtedato"/>
+</FRBRWork></identification><analysis source="#s"><parliamentary>
+<voting eId="v1" refersTo="#ps_46" outcome="#vedtatt">{counts}</voting>
+</parliamentary></analysis>{references}</meta>
+<preface><p><docProponent>Fjellstad kommunestyre</docProponent></p>{preface}</preface>
+<debateBody><debateSection eId="ps_46"><num>PS 46/24</num><heading>Barnehage</heading>
+<narrative>Forslaget fra Kari Dahl om å sende saken tilbake falt med 10 mot 25 stemmer.</narrative>
+<narrative>Kommunestyret vedtok innstillingen med 25 mot 10 stemmer.</narrative>
+</debateSection></debateBody></debate></akomaNtoso>"""
+FOR_MOT = '<count refersTo="#for" value="25"/><count refersTo="#mot" value="10"/>'
+
+
+def motebok(counts: str = FOR_MOT, references: str = "", preface: str = "") -> Protocol:
+    return akn(MOTEBOK.format(counts=counts, references=references, preface=preface))
+
+
+def test_norwegian_mot_count_is_the_no_vote() -> None:
+    assert motebok().items[0].votes == Votes(yes=25, no=10)
+
+
+def test_written_med_mot_stemmer_counts_without_an_analysis_count() -> None:
+    # the last block that states counts: the decision, not the failed motion before it
+    assert motebok(counts="").items[0].votes == Votes(yes=25, no=10)
+
+
+def test_bare_analysis_outcome_takes_the_records_wording() -> None:
+    first = motebok().items[0]
+    assert first.outcome is Outcome.APPROVED
+    assert first.outcome_text == "Kommunestyret vedtok innstillingen med 25 mot 10 stemmer."
+
+
+def test_analysis_outcome_said_in_words_is_kept() -> None:
+    concept = '<references source="#s"><TLCConcept eId="vedtatt" href="/c/v" showAs="Vedtatt"/>'
+    first = motebok(references=concept + "</references>").items[0]
+    assert (first.outcome, first.outcome_text) == (Outcome.APPROVED, "Vedtatt")
+
+
+def test_start_from_a_recorded_time_in_the_preface() -> None:
+    at = "2024-09-19T18:00:00+02:00"
+    preface = f'<p>Møtet ble satt <recordedTime time="{at}">kl. 18</recordedTime></p>'
+    assert motebok(preface=preface).meeting.start == datetime.fromisoformat(at)
+
+
+def test_preface_time_of_another_day_is_no_start() -> None:
+    preface = '<p>Innkalt <recordedTime time="2024-09-01T12:00:00+02:00">1.9.</recordedTime></p>'
+    assert motebok(preface=preface).meeting.start is None
+
+
 # --- refusals -------------------------------------------------------------------------------
 
 
@@ -509,6 +560,7 @@ def test_count_prefilter_admits_every_count_find_votes_reads() -> None:
     from publisher.extract import votecounts
 
     words = [*votecounts._CATEGORY, "stimmen", "votes", "voti", "röster", "by", "to", "mit"]
+    words += ["med", "mot", "stemmer", "stemmar", "røyster"]
     examples = [
         "Ja: 9, Nein: 3, Enthaltung: 1",
         "12 Ja-Stimmen, 3 Nein-Stimmen",
@@ -522,6 +574,11 @@ def test_count_prefilter_admits_every_count_find_votes_reads() -> None:
         "AYEſ 4 NOEſ 5",
         "İN FAVOUR 12, AGAINST 3",
         "voti 3/2/1",
+        "med 25 mot 10 stemmer",
+        "med 281 röster mot 43",
+        "MED 20 STEMMER MOT 15",
+        "Contents 210; Not-Contents 185",
+        "281 för utskottet 43 för res. 1 25 frånvarande",
     ]
     texts = examples + _shortcut_texts(words, seed=21)
     # the full reading: no gate, every label in the expressions, searched everywhere, and the

@@ -298,6 +298,7 @@ def test_words_match_only_where_the_folded_text_holds_them() -> None:
     # character in its place: see tests/test_tei.py)
     everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
     words = [*votecounts._CATEGORY, *outcomes._ALL_HINTS, *(outcomes._UNANIMOUS_HINTS or ())]
+    words += [*outcomes._MOTION_WORDS, *outcomes._MOTION_STARTS, *votecounts._COUNT_WORDS.words]
     for letter in sorted(set("".join(words))):
         matching = re.findall(re.escape(letter), everything, re.IGNORECASE)
         assert {text_module.fold(c) for c in matching} == {letter}, letter

@@ -146,6 +146,48 @@ def test_tei_corpus_reads_its_first_record() -> None:
     assert len(protocol.items) == 3
 
 
+RECORD = """<TEI xmlns="http://www.tei-c.org/ns/1.0" xml:id="prot-202324--091"><teiHeader>
+<fileDesc><titleStmt><title>Riksdagens protokoll 2023/24:91</title></titleStmt></fileDesc>
+</teiHeader><text><front><div type="preface"><docDate when="2024-03-19">2024-03-19</docDate>
+</div></front><body><div type="commentSection"><note type="title">§ 3 Beslut</note>
+{notes}</div></body></text></TEI>"""
+
+
+def record_item(*notes: str) -> Item:
+    xml = RECORD.format(notes="".join(f"<note>{note}</note>" for note in notes))
+    return extract(xml.encode(), "tei").items[0]
+
+
+def test_votering_tally_on_lines_of_their_own() -> None:
+    # the Riksdag's layout: "Votering:" and one note per count, which names no vote itself
+    item = record_item(
+        "1. utskottet",
+        "2. res. 1 (V, MP)",
+        "Votering:",
+        "281 för utskottet",
+        "43 för res. 1",
+        "25 frånvarande",
+        "Kammaren biföll utskottets förslag.",
+    )
+    assert item.outcome is Outcome.APPROVED
+    assert item.votes is not None
+    assert (item.votes.yes, item.votes.no, item.votes.absent) == (281, 43, 25)
+
+
+def test_count_lines_before_the_vote_note_are_no_tally() -> None:
+    # only the lines right after a note that names a vote are its counts
+    item = record_item(
+        "281 för utskottet", "43 för res. 1", "Votering begärdes inte.", "Kammaren biföll."
+    )
+    assert item.votes is None
+
+
+def test_lords_contents_and_not_contents() -> None:
+    item = record_item("Division on Amendment 9. Contents 142; Not-Contents 231.")
+    assert item.votes is not None
+    assert (item.votes.yes, item.votes.no) == (142, 231)
+
+
 def test_body_override_wins() -> None:
     from publisher.extract import ExtractOptions
 

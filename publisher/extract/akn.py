@@ -36,6 +36,7 @@ What becomes what, and why:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -165,10 +166,10 @@ for _category, _words in (
     ("yes", "ayes aye yes yeas yea for favour favor infavour infavor favorevoli si sì ja "
      "ndiyo pour oui content contents tá ta votesfor yesvotes"),
     ("no", "noes no nays nay against contrari nein hapana contre non nej notcontent "
-     "notcontents níl nil votesagainst novotes"),
+     "notcontents níl nil votesagainst novotes mot imot"),
     ("abstain", "abstentions abstention abstain abstained abstaining astenuti astensioni "
-     "enthaltung enthaltungen stimmenthaltung staon avstår"),
-    ("absent", "absent absentees assenti abwesend frånvarande"),
+     "enthaltung enthaltungen stimmenthaltung staon avstår avholdende"),
+    ("absent", "absent absentees assenti abwesend frånvarande fraværende"),
 ):  # fmt: skip
     for _word in _words.split():
         _VOTE_WORDS[_word] = _category
@@ -585,6 +586,9 @@ class _Tally:
     counts: dict[str, int] = field(default_factory=dict)
     outcome: Outcome | None = None
     outcome_text: str | None = None
+    #: the analysis names its outcome by a reference only ("#vedtatt"), without a TLC
+    #: concept that says it in words (``showAs``)
+    outcome_bare: bool = False
 
     def votes(self) -> Votes | None:
         if not self.counts:
@@ -669,10 +673,27 @@ def _tallies(
                 if category and value is not None:
                     tally.counts[category] = value
             said = event.get("outcome")
-            wording = meta.showas(said) or (_ref(said) or None)
+            shown = meta.showas(said)
+            wording = shown or (_ref(said) or None)
             if wording and (outcome := classify(wording)) is not Outcome.OTHER:
                 tally.outcome, tally.outcome_text = outcome, wording
+                tally.outcome_bare = not shown
     return tallies
+
+
+def _said_in_words(tally: _Tally, results: list[tuple[str, Outcome, etree._Element]]) -> str | None:
+    """The record's own sentence for the analysis's outcome, when the analysis names it by a
+    reference only (``outcome="#vedtatt"``, no concept with a ``showAs``): an identifier is
+    no wording, so the last block of the record that states the same outcome gives it
+    ("Kommunestyret vedtok innstillingen med 25 mot 10 stemmer."). A concept's ``showAs``
+    ("Carried", "Approvato") is the document's own wording and stays."""
+    if not tally.outcome_bare:
+        return None
+    for at in range(len(results) - 1, -1, -1):  # by index: see the note in ``_items``
+        text, outcome, _block = results[at]
+        if outcome is tally.outcome:
+            return text
+    return None
 
 
 def _normalized_text(block: etree._Element) -> str:
@@ -756,7 +777,8 @@ def _items(
             votes = tally.votes()
             # an explicit outcome in the analysis beats our reading of the wording
             if tally.outcome:
-                last_text, last_outcome = tally.outcome_text, tally.outcome
+                last_text = _said_in_words(tally, results) or tally.outcome_text
+                last_outcome = tally.outcome
         # the analysis, else the marked-up quantities, else the counts written in the text
         # (each is ``None`` or a ``Votes``, which is always true)
         if votes is None and results and (quantities := scan.quantities()):
@@ -805,10 +827,14 @@ def _items(
 
 
 def _times(
-    body: etree._Element, day: date | None, tz: str
+    body: etree._Element, day: date | None, tz: str, fronts: list[etree._Element]
 ) -> tuple[datetime | None, datetime | None]:
+    """The meeting's start and end: the first recorded time (on the meeting's day), in the
+    preface ("The House met at <recordedTime …>2.30 p.m.") or the body, and the first in an
+    adjournment."""
     start = end = None
-    for el in body.iter(*_TIME_TAGS):
+    elements = [el for front in fronts for el in front.iter(*_TIME_TAGS)]
+    for el in itertools.chain(elements, body.iter(*_TIME_TAGS)):
         moment = _moment(el.get("time"), tz)
         if moment is None:
             continue
@@ -906,7 +932,7 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
         day = _iso_date(work_date.get("date"))
 
     body_el = _body_container(doc, parts)
-    start, end = _times(body_el, day, options.timezone)
+    start, end = _times(body_el, day, options.timezone, fronts)
     if day is None and start is not None:
         day = start.date()  # the wall-clock date where it was recorded
 

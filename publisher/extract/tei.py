@@ -98,6 +98,8 @@ _RIKSDAG = re.compile(r"riksdag|swedish parliament|^prot-\d", re.I)
 # every match of _RIKSDAG, case-folded, holds one of these, or starts with the last
 _RIKSDAG_WORDS = ("riksdag", "swedish parliament", "prot-")
 _SPLIT_DIGITS = re.compile(r"(?<=\d) (?=\d)")
+# a count on a line of its own, below a "Votering:" note: a number and a few words
+_TALLY_LINE = re.compile(r"\d{1,4}\s+[^\W\d].{0,60}$")
 
 
 @dataclass(slots=True)
@@ -294,6 +296,27 @@ def _stated_result(record: list[str]) -> str | None:
     return None
 
 
+def _vote_context(record: list[str]) -> str:
+    """The parts of a record that speak of a vote, joined: each that names one
+    (``_VOTE_CONTEXT``), and the tally lines right after it. The Riksdag prints a votering as
+    a "Votering:" note followed by one note per count ("281 för utskottet", "43 för res. 1",
+    "25 frånvarande"), which name no vote themselves."""
+    parts: list[str] = []
+    tally = False
+    for raw in record:
+        text = clean(raw)
+        if not text:
+            continue
+        if _VOTE_CONTEXT.search(text):
+            parts.append(text)
+            tally = True
+        elif tally and _TALLY_LINE.match(text):
+            parts.append(text)
+        else:
+            tally = False
+    return " ".join(parts)
+
+
 def _item(section: _Section, source_id: str | None, stated_results: bool) -> Item:
     text = _record_text(section.record)
     found = _WORDS.found(text)
@@ -309,8 +332,7 @@ def _item(section: _Section, source_id: str | None, stated_results: bool) -> Ite
     outcome = classify(decision) if decision else Outcome.OTHER
     context = ""
     if not found.isdisjoint(_VOTE_SET):
-        texts = (clean(raw) for raw in section.record)
-        context = " ".join(t for t in texts if t and _VOTE_CONTEXT.search(t))
+        context = _vote_context(section.record)
     ident = section.ident
     return Item(
         number=section.number,

@@ -3,7 +3,8 @@
 ``find_votes`` reads "Ja: 9, Nein: 3, Enthaltung: 1", "12 Ja-Stimmen, 3 Nein-Stimmen",
 "bei 2 Gegenstimmen und 1 Enthaltung", "mit 9:3:1 Stimmen", "Ayes 21, Noes 9", "Tá, 63; Níl, 45",
 "carried by 72 to 56 votes", "favorevoli 18, contrari 5, astenuti 2", "11 votos a favor, 6 votos en
-contra", "172 för bifall, 140 för avslag".
+contra", "172 för bifall, 140 för avslag", the Riksdag's "281 för utskottet, 43 för res. 1, 25
+frånvarande", the House of Lords' "Contents 210; Not-Contents 185", and "med 25 mot 10 stemmer".
 
 Short everyday words ("for", "no", "ja") are labels only in company: "postponed for 3 months"
 is not a vote, so a lone weak label never makes a count. A guessed count is worse than none.
@@ -24,13 +25,18 @@ _LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("ja-stimmen", "jastimmen", "ja-stimme", "ayes", "aye", "yeas", "in favour", "in favor")
         + ("favorevoli", "voti favorevoli", "ja-röster", "voix pour", "tá", "stimmen dafür")
         + ("votos a favor", "röster för bifall", "för bifall", "votes for", "votes in favour"),
-        ("ja", "yes", "for", "dafür", "pour", "ndiyo", "a favor"),
+        # the Lords' "Contents" and the Riksdag's "för utskottet" (the committee's proposal)
+        # are everyday words too: they count beside another label only
+        ("ja", "yes", "for", "dafür", "pour", "ndiyo", "a favor", "contents", "för utskottet"),
     ),
     "no": (
         ("nein-stimmen", "neinstimmen", "gegenstimmen", "gegenstimme", "noes", "nays")
         + ("contrari", "voti contrari", "nej-röster", "voix contre", "níl", "stimmen dagegen")
-        + ("votos en contra", "votos contra", "röster för avslag", "för avslag", "votes against"),
-        ("nein", "no", "nay", "against", "dagegen", "contre", "hapana", "nej", "en contra"),
+        + ("votos en contra", "votos contra", "röster för avslag", "för avslag", "votes against")
+        + ("not-contents", "not contents", "non-contents"),
+        # the Riksdag's "43 för res. 1" (a reservation, against the committee's proposal)
+        ("nein", "no", "nay", "against", "dagegen", "contre", "hapana", "nej", "en contra")
+        + ("för res", "för reservation", "för reservationen"),
     ),
     "abstain": (
         ("stimmenthaltungen", "stimmenthaltung", "enthaltungen", "enthaltung", "abstentions")
@@ -83,6 +89,14 @@ _DIGIT = re.compile(r"\d")
 _BY_TO = re.compile(r"\bby\s+(\d{1,4})\s+(?:votes?\s+)?to\s+(\d{1,4})\b", re.IGNORECASE)
 # "mit 51 gegen 37 Stimmen" (the first number voted for what was decided)
 _MIT_GEGEN = re.compile(r"\bmit\s+(\d{1,4})\s+gegen\s+(\d{1,4})\s+stimmen", re.IGNORECASE)
+# Norwegian "med 25 mot 10 stemmer", Swedish "med 281 röster mot 43" (likewise; the unit
+# must be said once, or "med 2 mot 1" in any sentence would be a vote)
+_VOTE_UNIT = r"(?:röster|stemmer|stemmar|røyster)"
+_MED_MOT = re.compile(
+    rf"\bmed\s+(\d{{1,4}})\s+{_VOTE_UNIT}\s+mot\s+(\d{{1,4}})(?!\d)"
+    rf"|\bmed\s+(\d{{1,4}})\s+mot\s+(\d{{1,4}})\s+{_VOTE_UNIT}\b",
+    re.IGNORECASE,
+)
 
 
 def _labelled(matches: Iterable[re.Match[str]]) -> dict[str, tuple[int, bool]]:
@@ -100,10 +114,11 @@ def _labelled(matches: Iterable[re.Match[str]]) -> dict[str, tuple[int, bool]]:
 
 
 # Speed only, same answers: a count is read only beside a label of _CATEGORY, from a ratio
-# in a vote context (_VOTE_CONTEXT: "stimm", "vot", "rös") or from "by 72 to 56" (_BY_TO),
-# so a text holding none of these words once case-folded the way re.IGNORECASE folds
-# (``fold``: "ſ", "ı", "İ" and the Kelvin sign too) states no count. Most texts hold none.
-_COUNT_WORDS = WordSet({*_CATEGORY, "stimm", "vot", "rös", "by"})
+# in a vote context (_VOTE_CONTEXT: "stimm", "vot", "rös"), from "by 72 to 56" (_BY_TO) or
+# with a unit (_MED_MOT: "rös", "stemm", "røyst"), so a text holding none of these words once
+# case-folded the way re.IGNORECASE folds (``fold``: "ſ", "ı", "İ" and the Kelvin sign too)
+# states no count. Most texts hold none.
+_COUNT_WORDS = WordSet({*_CATEGORY, "stimm", "vot", "rös", "by", "stemm", "røyst"})
 
 
 class _Labels(NamedTuple):
@@ -188,4 +203,8 @@ def _read_votes(
         return Votes(yes=int(by_to[1]), no=int(by_to[2]))
     if mit := _MIT_GEGEN.search(text):
         return Votes(yes=int(mit[1]), no=int(mit[2]))
+    if med := _MED_MOT.search(text):
+        if med[1] is not None:
+            return Votes(yes=int(med[1]), no=int(med[2]))
+        return Votes(yes=int(med[3]), no=int(med[4]))
     return None
