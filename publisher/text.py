@@ -178,12 +178,13 @@ class WordSet:
         self.words: tuple[str, ...] = tuple(sorted(set(words)))
         if not self.words or any(not word or fold(word) != word for word in self.words):
             raise ValueError("a WordSet needs non-empty words, each lower-cased as fold does")
-        self._any = re.compile(trie_pattern(self.words, longest=False))
-        # at every position (a lookahead, so occurrences may overlap) the longest word there
-        self._every = re.compile(f"(?=({trie_pattern(self.words)}))")
         #: output id → the words that end in that automaton state
         self._outputs: tuple[frozenset[str], ...] = ()
         self._scanner: Any = None
+        # The expressions are compiled when first needed, which is never with the scanner:
+        # compiling them for every word list cost each process a tenth of a second at start.
+        self._any: re.Pattern[str] | None = None
+        self._every: re.Pattern[str] | None = None
         if _speedups is not None:
             self._scanner, self._outputs = _build_scanner(self.words)
 
@@ -191,6 +192,8 @@ class WordSet:
         """Whether any of the words occurs in ``fold(text)``."""
         if self._scanner is not None:
             return bool(self._scanner.first(text) >= 0)
+        if self._any is None:
+            self._any = re.compile(trie_pattern(self.words, longest=False))
         return self._any.search(fold(text)) is not None
 
     def found(self, text: str) -> frozenset[str]:
@@ -203,6 +206,9 @@ class WordSet:
             if len(ids) == 1:
                 return outputs[ids[0]]
             return frozenset().union(*[outputs[i] for i in ids])
+        if self._every is None:
+            # at every position (a lookahead: occurrences may overlap) the longest word there
+            self._every = re.compile(f"(?=({trie_pattern(self.words)}))")
         found = set(self._every.findall(fold(text)))
         # the longest word at a position: the shorter words that start there are its prefixes
         return frozenset(w for w in self.words if any(f.startswith(w) for f in found))
