@@ -15,18 +15,21 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from publisher import __version__, jobs, status
+from publisher import __version__
 from publisher import settings as settings_module
 from publisher.errors import ConfigError, PublisherError
 from publisher.extract import FORMATS, ExtractOptions, extract
 from publisher.extract.dates import zone
-from publisher.jobs import open_context
-from publisher.migrations import current as current_revision
 from publisher.model import to_dict
-from publisher.settings import Settings
-from publisher.store import Store
+
+if TYPE_CHECKING:
+    from publisher.jobs import Context
+    from publisher.settings import Settings
+
+# The pipeline's modules (store, jobs, migrations: SQLAlchemy and Alembic) are imported by the
+# commands that use them: `publisher extract` needs none of them and starts a second sooner.
 
 EXIT_USAGE = 2  # bad input or configuration
 
@@ -98,18 +101,34 @@ def _settings(args: argparse.Namespace) -> Settings:
     return config
 
 
+def _open(config: Settings, *, migrate: bool, now: datetime | None = None) -> Context:
+    from publisher.jobs import open_context
+
+    return open_context(config, migrate=migrate, now=now)
+
+
+def _revision(engine: Any) -> str | None:
+    from publisher.migrations import current
+
+    return current(engine)
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
+    from publisher.store import Store
+
     config = _settings(args)
     store = Store(config.database_url)
     store.migrate()
-    print(f"database at revision {current_revision(store.engine)}")
+    print(f"database at revision {_revision(store.engine)}")
     return 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from publisher import jobs
+
     config = _settings(args)
     now = settings_module.parse_instant(args.now, "--now") if args.now else None
-    ctx = open_context(config, migrate=True, now=now)
+    ctx = _open(config, migrate=True, now=now)
     report = jobs.build(ctx, all_sources=args.all)
     print(
         f"polled {len(report.polled)} source(s), processed {report.documents} document(s), "
@@ -126,7 +145,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = _settings(args)
     if args.port is not None:
         config = replace(config, port=args.port)
-    ctx = open_context(config, migrate=True)
+    ctx = _open(config, migrate=True)
     if config.broker_url and not config.broker_url.startswith("memory://"):
         # Real workers do the work; this process only schedules and serves.
         from workers.scheduler import sender
@@ -172,7 +191,7 @@ def _require_migrated(config: Settings) -> None:
             raise ConfigError(not_migrated)
     engine = sa.create_engine(url)
     try:
-        revision = current_revision(engine)
+        revision = _revision(engine)
     except sa.exc.SQLAlchemyError as exc:
         raise ConfigError(f"database unreachable: {str(exc).splitlines()[0]}") from None
     finally:
@@ -196,7 +215,9 @@ def _json_default(value: object) -> str:
 def cmd_status(args: argparse.Namespace) -> int:
     config = _settings(args)
     _require_migrated(config)
-    ctx = open_context(config, migrate=False)
+    from publisher import status
+
+    ctx = _open(config, migrate=False)
     report = status.report(ctx, probe_broker=not args.no_broker)
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2, default=_json_default)
@@ -352,7 +373,7 @@ def cmd_admin(args: argparse.Namespace) -> int:
         config, actor = _admin_settings(args)
         _require_migrated(config)
         note = f"via cli, login {login}" + (f", says: {args.actor}" if args.actor else "")
-        ctx = open_context(config, migrate=False)
+        ctx = _open(config, migrate=False)
         try:
             if args.action == "poll":
                 outcome = admin.poll(

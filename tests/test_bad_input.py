@@ -170,3 +170,20 @@ def test_a_lone_surrogate_in_json_is_cleaned_not_a_crash(tmp_path: Path) -> None
     out = json.loads(done.stdout)
     assert out["items"][0]["title"] == "Haushalt 2025"
     assert "\\ud800" not in done.stdout.decode("utf-8")
+
+
+def test_extract_does_not_load_the_pipeline() -> None:
+    # `publisher extract` is a one-shot command: importing the store (SQLAlchemy, Alembic)
+    # and the jobs for it took over a second of its start, for a command that never uses them
+    probe = (
+        "import sys; from publisher import cli; "
+        "cli.main(['extract', sys.argv[1]]); "
+        "print(sorted(m for m in ('sqlalchemy', 'alembic', 'publisher.store', 'publisher.jobs') "
+        "if m in sys.modules), file=sys.stderr)"
+    )
+    document = FIXTURES / "sv" / "bjorkfors-socialnamnden-2024-06-18.html"
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(document)], capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout)["format"] == "sv-html"
+    assert done.stderr.strip() == "[]"
