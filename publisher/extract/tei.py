@@ -176,6 +176,10 @@ def _sections(body: etree._Element) -> list[_Section]:
                     number, title = parsed or (str(len(sections) + 1), text or None)
                     current = _Section(number, title, el.get(XML_ID))
                     sections.append(current)
+                    # The head has named this section: met again by the walk, a "§ 58" head
+                    # would open a second one, with the record, and leave this one empty,
+                    # public though the record says it was heard behind closed doors.
+                    skip.add(head)
             continue
         if name == "u" and _is_speech(el):
             _leave_out(el, skip)
