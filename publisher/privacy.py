@@ -96,7 +96,9 @@ _SECRECY = re.compile(
     r"|\bunntatt offentlighet|\bunntatt fra offentlighet|\bfor lukkede døre|\blukket møde"
     r"|\bmøtet (?:ble|blir|vert|vart) lukket|\blukket behandling|\bkommuneloven § 11-5"
     r"|\bfortrolig"
-    r"|\bbesloten vergadering|\bachter gesloten deuren|\bporta fechada|\bsessão reservada"
+    r"|\bbesloten (?:vergadering|gedeelte|deel|zitting|sessie|raadsvergadering)"
+    r"|\bin beslotenheid|\b(?:achter|met) gesloten deuren|\bgeheimhouding"
+    r"|\bporta fechada|\bsessão reservada"
     r"|\bsalassa pidettävä|\bsuljetussa istunnossa|\bposiedzenie niejawne|\bniejawn|\btajne\b"
     r"|\bneveřejn"
     # French, Spanish, Italian
@@ -150,7 +152,7 @@ SECRECY_WORDS = (
     "lukket",
     "kommuneloven § 11-5",
     "fortrolig",
-    "besloten vergadering",
+    "besloten",  # ("besloten" is also "decided": the expression needs a second word)
     "gesloten deuren",
     "porta fechada",
     "sessão reservada",

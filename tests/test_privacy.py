@@ -238,6 +238,10 @@ _MARKERS = [
     "Behandeld achter gesloten deuren",
     "Sprawa tajne",
     "Besloten vergadering",
+    "Besloten gedeelte: aankoop perceel",
+    "De raad besluit met gesloten deuren te vergaderen",
+    "Behandeld in beslotenheid",
+    "Op het verslag rust geheimhouding",
     "Deliberação à porta fechada",
     "Em sessão reservada",
     "Asiakirja on salassa pidettävä",
@@ -300,6 +304,7 @@ def test_every_secrecy_marker_withholds_the_item(text: str) -> None:
     "text",
     [
         "Er is besloten om de weg te verbreden",
+        "De raad heeft besloten de vergadering te schorsen",  # "besloten": "decided"
         "private sector housing",
         "offentliga upphandlingar",
         "Valet sker med hemlig omröstning",  # a secret ballot is public business
