@@ -676,3 +676,15 @@ def test_unbracket_prefilter_answers_as_the_expression() -> None:
     for text in _shortcut_texts(["(", "[", ")", "]", " ", "\u00a0", "\t", "Carried", "."], 25):
         match = akn_module._BRACKETED.match(text)
         assert akn_module._unbracket(text) == (match[1].strip() if match else text), text
+
+
+@pytest.mark.parametrize(("name", "approved"), [("concept", None), ("vastgesteld", "2020-02-20")])
+def test_the_date_of_a_draft_version_is_no_approval(name: str, approved: str | None) -> None:
+    # a Dutch council's expression dated as its "concept" (draft) version, not as adopted
+    expression = f'<FRBRlanguage language="nld"/><FRBRdate date="2020-02-20" name="{name}"/>'
+    xml = MINIMAL.format(root="akomaNtoso", xmlns=NAMESPACES["oasis-3.0"]).replace(
+        '<FRBRlanguage language="eng"/>', expression
+    )
+    state = akn(xml).protocol
+    assert state.status is Status.APPROVED
+    assert state.approved_at == (date.fromisoformat(approved) if approved else None)

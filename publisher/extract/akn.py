@@ -136,7 +136,7 @@ _DRAFT = re.compile(
     r"|\bsubject to (?:confirmation|correction|approval)|\bnot (?:yet )?(?:approved|confirmed)"
     r"|\bbozza\b|\bprovvisori[oa]\b|\bnon revisionat|\bentwurf\b|\bvorläufig|\bunkorrigiert"
     r"|\brasimu\b|\bprojet\b|\bprovisoire\b|\butkast\b|\bojusterad|\bpreliminärt?\b"
-    r"|\b(?:ej|inte|icke)\s+justera[td]",
+    r"|\b(?:ej|inte|icke)\s+justera[td]|\bconcept(?:verslag|notulen|besluitenlijst)?\b",
     re.IGNORECASE,
 )
 _BRACKETED = re.compile(r"^\s*[(\[]([^()\[\]]*)[)\]]\s*\.?\s*$")
@@ -940,7 +940,8 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
     approved_at = posted_at = None
     if status is Status.APPROVED:
         expression_date = meta.expression.get("date")
-        if expression_date is not None:
+        # (not the date of a draft version: FRBRdate name="concept", "draft", "Entwurf")
+        if expression_date is not None and not _is_draft(expression_date.get("name") or ""):
             approved_at = _iso_date(expression_date.get("date"))
         if meta.publication is not None:
             posted_at = _iso_date(meta.publication.get("date"))
