@@ -962,3 +962,15 @@ def test_an_item_voted_twice_counts_the_vote_it_was_decided_by() -> None:
     )
     (item,) = extract(page.encode(), "sv-html").items
     assert item.votes == Votes(yes=33, no=26, abstain=2)
+
+
+def test_a_table_of_the_result_alone_gives_its_numbers_not_one_mark_each() -> None:
+    page = (
+        "<html><body><h1>Regionfullmäktige protokoll</h1><p>Sammanträdesdatum 2024-11-26</p>"
+        "<h2>§ 113 Skattesats för år 2025</h2><h3>Omröstning</h3><table>"
+        "<tr><th>Ja</th><th>Nej</th><th>Avstår</th><th>Frånvarande</th></tr>"
+        "<tr><td>41</td><td>38</td><td>2</td><td>0</td></tr></table>"
+        "<h3>Beslut</h3><p>Regionfullmäktige fastställer skattesatsen.</p></body></html>"
+    )
+    (item,) = extract(page.encode(), "sv-html").items
+    assert item.votes == Votes(yes=41, no=38, abstain=2, absent=0)

@@ -1540,7 +1540,11 @@ def _vote_table(lines: Sequence[str]) -> dict[str, int | None] | None:
                     if key not in found.values():
                         counts[key] = None
             continue
-        if _TOTAL_ROW.match(cells[0]):
+        # the totals: a row so labelled, or a row of numbers only, naming no member (a table
+        # of the result alone: "Ja | Nej | Avstår" over "41 | 38 | 2"; its numbers are counts,
+        # not one member's marks)
+        numbers = [cell for cell in cells if cell]
+        if _TOTAL_ROW.match(cells[0]) or (numbers and all(c.isdigit() for c in numbers)):
             total: dict[str, int | None] = {"yes": None, "no": None, "abstain": None}
             total["absent"] = None
             for index, key in columns.items():
