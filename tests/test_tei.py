@@ -304,7 +304,10 @@ def _reference_sections(body: etree._Element) -> list[tuple[str, str | None, str
     sections: list[tuple[str, str | None, str | None, list]] = []
     current: list | None = None
     inside: set[etree._Element] = set()
+    named: set[etree._Element] = set()  # the heads that named their debate section
     for el in body.iter(*tei._RECORD_TAGS):
+        if el in named:
+            continue
         name = local_name(el)
         parent = el.getparent()
         if parent is not None and parent in inside:
@@ -318,6 +321,7 @@ def _reference_sections(body: etree._Element) -> list[tuple[str, str | None, str
                 number, title = parsed or (str(len(sections) + 1), text or None)
                 current = []
                 sections.append((number, title, el.get(tei.XML_ID), current))
+                named.add(head)
             continue
         if name == "u" and tei._is_speech(el):
             inside.add(el)
@@ -363,3 +367,39 @@ def test_sections_leave_out_speeches_as_the_plain_walk_did() -> None:
         ]
         want = [(n, t, i, " ".join(texts)) for n, t, i, texts in _reference_sections(body)]
         assert got == want
+
+
+MUNICIPAL = """<TEI xmlns="http://www.tei-c.org/ns/1.0" xml:lang="sv"><teiHeader><fileDesc>
+<titleStmt><title>Kommunfullmäktige, webbsändning</title></titleStmt>
+<publicationStmt><publisher>Kommunledningskontoret</publisher><date when="2024-06-28"/>
+</publicationStmt><sourceDesc><p>Webb-tv</p></sourceDesc></fileDesc><profileDesc><settingDesc>
+<setting><name type="org">Kommunfullmäktige i Ekby</name><name type="place">Folkets hus</name>
+<date when="2024-06-17T18:30:00+02:00">17 juni 2024</date></setting></settingDesc></profileDesc>
+<revisionDesc><change when="2024-06-21" status="justerat">Justerat.</change>
+<change when="2024-06-24" status="anslaget">Anslaget.</change></revisionDesc></teiHeader>
+<text><body>{sections}</body></text></TEI>"""
+
+
+def test_a_municipal_transcript_names_its_body_start_approval_and_notice() -> None:
+    section = '<div type="debateSection"><head>§ 54 Årsredovisning</head></div>'
+    protocol = extract(MUNICIPAL.format(sections=section).encode(), "tei")
+    assert protocol.body.name == "Kommunfullmäktige i Ekby"  # not the publishing office
+    assert protocol.meeting.location == "Folkets hus"
+    assert protocol.meeting.start is not None
+    assert protocol.meeting.start.isoformat() == "2024-06-17T18:30:00+02:00"
+    assert protocol.protocol.approved_at == date(2024, 6, 21)
+    assert protocol.protocol.posted_at == date(2024, 6, 24)  # the notice, not the text's date
+
+
+def test_a_section_headed_by_its_paragraph_is_one_item_and_stays_closed() -> None:
+    # the head opened the section; read again by the walk it opened a second, empty and
+    # public copy of a section held behind closed doors, with its title
+    section = (
+        '<div type="debateSection"><head>§ 58 Förvärv av fastigheten Prästgården 2:4</head>'
+        '<note type="comment">Fullmäktige beslutar att överläggningen ska hållas inom stängda '
+        'dörrar.</note><note type="decision">Fullmäktige beslutar att förvärva fastigheten.'
+        "</note></div>"
+    )
+    protocol = extract(MUNICIPAL.format(sections=section).encode(), "tei")
+    assert [(i.number, i.public, i.title) for i in protocol.items] == [("§ 58", False, None)]
+    assert "Prästgården" not in str(to_dict(protocol))

@@ -13,7 +13,11 @@ Two shapes of the same encoding are read, both by walking the body in document o
   Speeches (``u`` with a known speaker) are opinions, never decisions.
 
 Metadata: the meeting date is ``docDate/@when`` (front matter), else the ``setting/date`` or
-the header's source date. ``source_id`` is the TEI ``xml:id`` (the record's identifier, stable
+the header's source date; the start is the ``setting/date`` when it gives a clock time. The
+body is the parliament's ``orgName``, else the setting's ``name type="org"``, else the
+publisher. A ``revisionDesc`` change whose status says the record was signed ("justerat",
+"approved") gives ``approved_at``; one saying it was posted ("anslaget") ``posted_at``, else
+the ``publicationStmt`` date. ``source_id`` is the TEI ``xml:id`` (the record's identifier, stable
 across corrected re-releases). A published parliamentary record is the official, checked
 record, so it is ``approved`` unless it calls itself preliminary (the Riksdag's
 "snabbprotokoll", a draft ``revisionDesc`` status). The record carries no approval date; the
@@ -24,13 +28,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from lxml import etree
 
 from publisher.errors import MalformedDocument
 from publisher.extract import ExtractOptions
-from publisher.extract.dates import find_date
+from publisher.extract.dates import find_date, parse_iso_datetime
 from publisher.extract.outcomes import classify, is_unanimous
 from publisher.extract.parsing import clean, element_text, local_name, parse_xml, raw_text
 from publisher.extract.votecounts import find_votes
@@ -432,11 +436,45 @@ def _title(index: _Index) -> str | None:
 
 
 def _location(index: _Index) -> str | None:
-    names = index.children("setting", "name")
+    # (a name of type "org" names who met, not where: the body)
+    names = [n for n in index.children("setting", "name") if not _is_org(n)]
     return ", ".join(t for t in (_text(n) for n in names) if t) or None
 
 
+def _is_org(name: etree._Element) -> bool:
+    return (name.get("type") or "").lower() in ("org", "organisation", "organization")
+
+
+def _start(index: _Index, timezone: str) -> datetime | None:
+    """The setting's date when it gives the clock time too ("2024-06-17T18:30:00+02:00")."""
+    for el in index.children("setting", "date"):
+        when = (el.get("when") or "").strip()
+        if "T" in when:
+            return parse_iso_datetime(when, timezone)
+    return None
+
+
+# A revisionDesc ``change`` whose status says the record was signed or posted:
+# <change when="2024-06-21" status="justerat">, <change when="…" status="anslaget">
+_APPROVED_CHANGE = re.compile(
+    r"justera|approv|adopt|confirm|signed|genehmigt|vastgesteld|godkän", re.IGNORECASE
+)
+_POSTED_CHANGE = re.compile(r"anslag|posted|kundgemacht|bekanntgemacht", re.IGNORECASE)
+
+
+def _changed(index: _Index, status: re.Pattern[str], day: date | None) -> date | None:
+    for change in index.children("revisionDesc", "change"):
+        if status.search(change.get("status") or ""):
+            when = find_date(change.get("when") or "")
+            if when is not None and (day is None or when >= day):
+                return when
+    return None
+
+
 def _published(index: _Index, day: date | None) -> date | None:
+    posted = _changed(index, _POSTED_CHANGE, day)
+    if posted is not None:
+        return posted
     found = index.children("publicationStmt", "date")
     el = found[0] if found else None
     posted = find_date(el.get("when") or _text(el)) if el is not None else None
@@ -458,6 +496,11 @@ def _body(index: _Index, title: str | None, source_id: str | None, lang: str | N
         return Body(name=_text(preferred[0]))
     if _is_riksdag(title or "") or _is_riksdag(source_id or ""):
         return Body(name="Riksdagen", id="riksdagen")
+    # the setting names who met (<name type="org">Kommunfullmäktige</name>): the publisher
+    # is only who made the text (a records office, a corpus team)
+    for name in index.children("setting", "name"):
+        if _is_org(name) and (text := _text(name)):
+            return Body(name=text)
     publishers = index.children("publicationStmt", "publisher")
     publisher = publishers[0] if publishers else None
     if publisher is not None and _text(publisher):
@@ -528,12 +571,23 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
     if lang is None and riksdag:
         lang = "sv"
     day = _date(index)
+    start = _start(index, options.timezone)
+    if start is not None and day is None:
+        day = start.date()
+    elif start is not None and start.date() != day:
+        start = None  # the setting's clock time belongs to another day than the sitting's
     chamber = Body(name=options.body) if options.body else _body(index, title, source_id, lang)
+    status = _status(index, title)
+    approved_at = _changed(index, _APPROVED_CHANGE, day) if status is Status.APPROVED else None
     return Protocol(
         format=FORMAT,
         body=chamber,
-        meeting=Meeting(title=title, date=day, location=_location(index), id=source_id),
-        protocol=ProtocolState(status=_status(index, title), posted_at=_published(index, day)),
+        meeting=Meeting(
+            title=title, date=day, start=start, location=_location(index), id=source_id
+        ),
+        protocol=ProtocolState(
+            status=status, approved_at=approved_at, posted_at=_published(index, day)
+        ),
         items=tuple(_item(s, source_id, not riksdag) for s in _sections(body)),
         links=_facsimile(index),
         language=options.language or lang,
