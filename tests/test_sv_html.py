@@ -974,3 +974,17 @@ def test_a_table_of_the_result_alone_gives_its_numbers_not_one_mark_each() -> No
     )
     (item,) = extract(page.encode(), "sv-html").items
     assert item.votes == Votes(yes=41, no=38, abstain=2, absent=0)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Socialnämndens individ- och familjeutskott", "Kommunstyrelsens arbets- och personalutskott"],
+)
+def test_a_committee_of_a_board_is_its_own_body(name: str) -> None:
+    # not "Socialnämnden": the committee decided, under its own delegation
+    page = (
+        f"<html><body><table><tr><td>{name}</td><td>PROTOKOLL</td></tr>"
+        "<tr><td>Sammanträdesdatum 2025-01-20</td></tr></table>"
+        "<h2>§ 1 Föredragningslista</h2><p>Beslut: Listan godkänns.</p></body></html>"
+    )
+    assert extract(page.encode(), "sv-html").body.name == name

@@ -589,7 +589,8 @@ _BODY_NAME = re.compile(
     rf"{_B}(?P<name>"
     rf"(?:[{_W}]+-(?:,\s*[{_W}]+-)*\s+(?:och|&)\s+)?"  # "Barn- och ", "Miljö-, hälso- och "
     rf"[{_W}]*{_BODY_WORD}"
-    rf"(?:s\s+[{_W}]*utskott(?:et)?)?"  # "Kommunstyrelsens arbetsutskott"
+    # "Kommunstyrelsens arbetsutskott", "Socialnämndens individ- och familjeutskott"
+    rf"(?:s\s+(?:[{_W}]+-(?:,\s*[{_W}]+-)*\s+(?:och|&)\s+)?[{_W}]*utskott(?:et)?)?"
     rf"(?P<gen>s)?){_E}",
     re.IGNORECASE,
 )
