@@ -988,3 +988,28 @@ def test_a_committee_of_a_board_is_its_own_body(name: str) -> None:
         "<h2>§ 1 Föredragningslista</h2><p>Beslut: Listan godkänns.</p></body></html>"
     )
     assert extract(page.encode(), "sv-html").body.name == name
+
+
+@pytest.mark.parametrize(
+    ("notice", "posted", "down"),
+    [
+        ("Anslaget under tiden 2024-12-09 -- 2024-12-31", "2024-12-09", "2024-12-31"),
+        ("Anslaget under tiden 2024-12-09–2024-12-31", "2024-12-09", "2024-12-31"),
+        (
+            "Protokollet har justerats 2024-12-04 och anslagits på regionens digitala "
+            "anslagstavla 2024-12-05.",
+            "2024-12-05",
+            "2024-12-26",  # three weeks: no take-down date printed
+        ),
+    ],
+)
+def test_notice_wordings_give_the_posting_and_take_down(
+    notice: str, posted: str, down: str
+) -> None:
+    page = (
+        "<html><body><h1>Kommunstyrelsens arbetsutskott protokoll</h1>"
+        f"<p>Sammanträdesdatum 2024-12-03</p><p>{notice}</p>"
+        "<h2>§ 1 Föredragningslista</h2><p>Beslut: Listan godkänns.</p></body></html>"
+    )
+    state = extract(page.encode(), "sv-html").protocol
+    assert (str(state.posted_at), str(state.appeal_ends)) == (posted, down)

@@ -400,7 +400,8 @@ _HEADER_LABELS: tuple[tuple[str, str, bool], ...] = (
         r"|anslag(?:et)?\s+publicera(?:t|des)|uppsättningsdatum|anslagets\s+uppsättande"
         r"|datum\s+för\s+tillkännagivande|(?:protokollet\s+)?anslogs"
         r"|protokollet\s+har\s+tillkännagivits"
-        rf"|anslag(?:et)?\s+på\s+(?:[{_W}]+\s+){{0,3}}?anslagstavla(?:n)?",
+        rf"|anslag(?:et|its)?\s+på\s+(?:[{_W}]+\s+){{0,3}}?anslagstavla(?:n)?"
+        r"|anslag(?:et)?\s+under\s+tiden",
         True,
     ),
     (
@@ -1905,6 +1906,12 @@ def _approval_place(value: str) -> str | None:
     return place if place and len(place) <= 120 else None
 
 
+# between the two dates of a period: "2024-12-09 -- 2024-12-31", "9 december – 31 december"
+_PERIOD_GAP = re.compile(
+    r"(?:\s+-{1,2}\s*|\s*--\s*|\s*[–—]\s*|\s+(?:till(?:\s+och\s+med)?|t\.\s?o\.\s?m\.)\s+)(?=\d)"
+)
+
+
 def parse_blocks(
     blocks: Sequence[str],
     options: ExtractOptions,
@@ -2012,15 +2019,21 @@ def parse_blocks(
     approved_at = find_date(justering)
     approved_at = approved_at or find_date(header.first("approved_mark"))
     posted_at = None
+    posted_until = None  # "Anslaget under tiden 2024-12-09 -- 2024-12-31": up, then down
     for value in header.all("posted"):
         posted_at = find_date(value)
         if posted_at:
+            period = _PERIOD_GAP.split(value, maxsplit=1)
+            if len(period) == 2 and find_date(period[0]) == posted_at:
+                posted_until = find_date(period[1])
             break
     appeal_ends = None
     for value in header.all("taken_down"):
         appeal_ends = find_date(value)
         if appeal_ends:
             break
+    if appeal_ends is None and posted_at and posted_until and posted_until > posted_at:
+        appeal_ends = posted_until
     if appeal_ends is None and posted_at is not None and posted_at.year < 9999:
         appeal_ends = posted_at + APPEAL_PERIOD  # only the posting date is printed
     approved = bool(approved_at or posted_at or "approved_mark" in header.seen)
