@@ -1013,3 +1013,58 @@ def test_notice_wordings_give_the_posting_and_take_down(
     )
     state = extract(page.encode(), "sv-html").protocol
     assert (str(state.posted_at), str(state.appeal_ends)) == (posted, down)
+
+
+_LAST_ITEM = (
+    "<html><body><h1>Kultur- och fritidsnämnden protokoll</h1><p>Sammanträdesdatum 2025-03-05</p>"
+    "<h2>§ 34 Kulturpris</h2><p>Beslut</p><p>Nämnden tilldelar priset Agnes Berg.</p>"
+    "<h2>§ 35 Sommarlovsaktiviteter</h2>{inside}<p>Beslut</p>"
+    "<p>Nämnden lägger informationen till handlingarna.</p>{after}</body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        # a page footer under a rule
+        "<hr><p>Sidan uppdaterad 2025-03-10 av nämndadministrationen, tel 0645-100 00</p>",
+        # Markdown's footnotes
+        '<div class="footnotes" role="doc-endnotes"><hr><ol><li id="fn:1"><p>Ansökan inkom '
+        '2025-01-15. <a href="#fnref:1" class="footnote-backref">↩</a></p></li></ol></div>',
+        # Google Docs' footnotes
+        '<div><p><a href="#ftnt_ref1" id="ftnt1">[1]</a> Ansökan inkom 2025-01-15.</p></div>',
+        # a Google Docs review comment, and the signature line before it
+        "<p>Justerandes signatur: TA &nbsp; Utdragsbestyrkande: ________</p>"
+        '<div><p><a href="#cmnt_ref1" id="cmnt1">[a]</a>Kolla med Leila: ska kontaktuppgiften '
+        "stå med? /Mats</p></div>",
+    ],
+)
+def test_what_follows_the_last_item_is_not_its_decision(after: str) -> None:
+    page = _LAST_ITEM.format(inside="", after=after)
+    last = extract(page.encode(), "sv-html").items[-1]
+    assert last.decision == "Nämnden lägger informationen till handlingarna."
+    assert last.public
+
+
+def test_an_editors_comment_is_never_read() -> None:
+    page = _LAST_ITEM.format(
+        inside='<p>Underlag<sup><a href="#cmnt1" id="cmnt_ref1">[a]</a></sup></p>',
+        after='<div><p><a href="#cmnt_ref1" id="cmnt1">[a]</a>Stryk sökandens namn!</p></div>',
+    )
+    text = json.dumps(to_dict(extract(page.encode(), "sv-html")), ensure_ascii=False)
+    assert "Stryk" not in text and "[a]" not in text
+
+
+def test_a_rule_inside_the_last_item_does_not_end_it() -> None:
+    page = _LAST_ITEM.format(inside="<p>Ärendet i korthet</p><hr>", after="")
+    last = extract(page.encode(), "sv-html").items[-1]
+    assert last.decision == "Nämnden lägger informationen till handlingarna."
+
+
+def test_a_secrecy_note_after_the_last_item_still_withholds_it() -> None:
+    # the notes are no part of the item's text, but what they say of secrecy still counts
+    page = _LAST_ITEM.format(
+        inside="", after="<hr><p>1) Uppgifterna omfattas av sekretess enligt 26 kap. 1 § OSL.</p>"
+    )
+    last = extract(page.encode(), "sv-html").items[-1]
+    assert last.public is False

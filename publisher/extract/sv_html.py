@@ -87,8 +87,11 @@ _LINK_OPEN, _LINK_TEXT, _LINK_CLOSE = "\ue000", "\ue001", "\ue002"  # <a href> a
 # An image's alt text ("Sekretess" on a lock icon in a heading): never shown as text, but read
 # for secrecy with the block it stands in
 _ALT_OPEN, _ALT_CLOSE = "\ue014", "\ue015"
+# A horizontal rule, or the start of the notes below a text (footnotes, endnotes): after the
+# last item, what follows is no part of it (a page footer, "Sidan uppdaterad …", the notes)
+_RULE = "\ue016"
 _ALT_MARK = re.compile(f"{_ALT_OPEN}([^{_ALT_OPEN}{_ALT_CLOSE}]*){_ALT_CLOSE}?")
-_MARKS = re.compile("[\ue000-\ue015]")
+_MARKS = re.compile("[\ue000-\ue016]")
 _LINK_MARK = re.compile(
     f"{_LINK_OPEN}([^{_LINK_TEXT}{_LINK_OPEN}]*){_LINK_TEXT}([^{_LINK_CLOSE}]*){_LINK_CLOSE}?"
 )
@@ -110,9 +113,21 @@ _SKIP_TAGS = "head title nav select option button textarea template noscript scr
 # Bengt: ska sökandens personnummer … stå med?") is no part of the protocol: never read.
 # (Element names first, and Word's class names as Word writes them: a pattern that starts
 # "*[…]" is tried on every element of the page, which cost a fifth of reading it.)
+# Google Docs keeps them too: "[a]" anchors to "#cmnt1" in the text, and at the end one div
+# per comment opening with the anchor back ("#cmnt_ref1").
 _WORD_COMMENTS = (
     "div[@class='msocomtxt']|a[@class='msocomanchor']|span[@class='MsoCommentReference']"
     "|div[@style][contains(@style, 'mso-element:comment')]"
+    "|a[@href][starts-with(@href, '#cmnt')]|div[p[1]/a[starts-with(@href, '#cmnt_ref')]]"
+)
+# Notes below the text: Markdown's and EPUB's roles and class, Word's footnote and endnote
+# lists, Google Docs' footnotes (one div each, opening with the anchor back, "#ftnt_ref1")
+_NOTES = (
+    "hr|div[@role='doc-endnotes' or @class='footnotes']|section[@role='doc-endnotes']"
+    "|aside[@role='doc-footnote' or @role='doc-endnote']|ol[@class='footnotes']"
+    "|div[@style][contains(@style, 'mso-element:footnote-list')"
+    " or contains(@style, 'mso-element:endnote-list')]"
+    "|div[p[1]/a[starts-with(@href, '#ftnt_ref')]]"
 )
 _XSLT_SOURCE = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
 <xsl:output method="text" encoding="UTF-8"/>
@@ -123,6 +138,8 @@ _XSLT_SOURCE = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/19
 <xsl:template match="{"|".join(_SKIP_TAGS.split())}" mode="cell"/>
 <xsl:template match="{"|".join(_BLOCK_TAGS)}">&#xE010;<xsl:apply-templates/>&#xE010;</xsl:template>
 <xsl:template match="br">&#xE010;</xsl:template>
+<xsl:template match="{_NOTES}" priority="1"
+ >&#xE010;&#xE016;&#xE010;<xsl:apply-templates/>&#xE010;</xsl:template>
 <xsl:template match="b|strong"><xsl:apply-templates/>&#xE013;</xsl:template>
 <xsl:template match="sup|sub"><xsl:text> </xsl:text><xsl:apply-templates/></xsl:template>
 <xsl:template match="img[@alt]">&#xE014;<xsl:value-of select="@alt"/>&#xE015;</xsl:template>
@@ -201,6 +218,8 @@ class TextDocument:
     title: str | None = None
     #: block index → the alt texts of the images in that block (read for secrecy only)
     alts: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    #: the index of the block after each horizontal rule or start of notes (``_RULE``)
+    rules: tuple[int, ...] = ()
 
 
 def _content_root(root: Any) -> Any:
@@ -241,6 +260,7 @@ def html_to_document(root: Any, base_url: str | None = None) -> TextDocument:
     append = blocks.append
     links: dict[int, list[Link]] = {}
     alts: dict[int, list[str]] = {}
+    rules: list[int] = []
     for segment in text.split(_BREAK):
         # Most segments are plain text or the empty gap between two block boundaries. A
         # printable one holds no mark (private-use characters are not printable; the text is
@@ -252,6 +272,10 @@ def html_to_document(root: Any, base_url: str | None = None) -> TextDocument:
             continue
         if not (len(segment) > 1 or segment.strip()):
             continue
+        if _RULE in segment:
+            if not rules or rules[-1] != len(blocks):
+                rules.append(len(blocks))
+            segment = segment.replace(_RULE, "")
         if _BOLD_END in segment:
             head, _mark, tail = segment.partition(_BOLD_END)
             label = head.strip(" \ue000\ue001\ue002")
@@ -265,6 +289,7 @@ def html_to_document(root: Any, base_url: str | None = None) -> TextDocument:
         links={k: tuple(v) for k, v in links.items()},
         title=title,
         alts={k: tuple(v) for k, v in alts.items()},
+        rules=tuple(rules),
     )
 
 
@@ -380,7 +405,10 @@ _PARAGRAPHS_LABEL = re.compile(
     r"(?:justerade\s+paragraf(?:er)?|paragrafer)\s*:?\s*$", re.IGNORECASE
 )
 _NOISE = re.compile(
-    r"(?:justerandes?|justerares)\s+sign(?:atur(?:er)?)?\.?|utdragsbestyrkande|"
+    # (with the signers' initials filled in: "Justerandes signatur: TA", "Justerandes sign: AB, CD")
+    r"(?:justerandes?|justerares)\s+sign(?:atur(?:er)?)?\.?"
+    r"(?:\s*:(?:\s*(?-i:[A-ZÅÄÖ]{1,3})\b(?:\s*(?:,|och)?\s*(?-i:[A-ZÅÄÖ]{1,3})\b)*)?)?"
+    r"|utdragsbestyrkande(?:\s*:)?|"
     r"sid(?:a|an)?\s*\d+(?:\s*(?:av|\(|/)\s*\d+\)?)?|\d+\s*\(\s*\d+\s*\)|"
     r"ordförandes\s+sign(?:atur)?\.?|sekreterarens\s+sign(?:atur)?\.?",
     re.IGNORECASE,
@@ -1080,6 +1108,9 @@ class _Segment:
     #: with this item's text for secrecy (and, unless the page's layout shows such labels
     #: belong to the item below, still part of the item before too; see ``_segments``)
     label: str = ""
+    #: where the item would end but for a rule or notes after it (``_before_trailer``): what
+    #: lies between is no part of its text, but is read for secrecy with it (fail closed)
+    trailer: int = 0
 
 
 # What may stand before "§" in an item heading: the body's abbreviation ("MBN § 87", "KS § 112",
@@ -1132,7 +1163,7 @@ def _item_heads(blocks: Sequence[str]) -> tuple[list[tuple[int, str, str]], list
     return [heads[position] for position in kept], [i for i, _number, _rest in heads]
 
 
-def _segments(blocks: Sequence[str]) -> list[_Segment]:
+def _segments(blocks: Sequence[str], rules: Sequence[int] = ()) -> list[_Segment]:
     heads, boundaries = _item_heads(blocks)
     labels = [_label_before(blocks, i) for i, _number, _rest in heads]
     # Labels above the headings ("Offentligt", "Sekretess", "Offentligt", "Individärende")
@@ -1166,8 +1197,26 @@ def _segments(blocks: Sequence[str]) -> list[_Segment]:
             ):
                 end = j
                 break
-        segments.append(_Segment(head=i, number=number, rest=rest, end=end, label=labels[position]))
+        trailer = end
+        if last:
+            end = _before_trailer(blocks, i, end, rules)
+        segments.append(
+            _Segment(
+                head=i, number=number, rest=rest, end=end, label=labels[position], trailer=trailer
+            )
+        )
     return segments
+
+
+def _before_trailer(blocks: Sequence[str], head: int, end: int, rules: Sequence[int]) -> int:
+    """Where the last item ends when a rule or the notes follow it: at the first rule after
+    which no item section ("Beslut", "Yrkanden" …) is printed. What follows such a rule is
+    the page's footer or the text's notes, no part of the item; a rule between the parts of
+    the item (before its "Beslut") does not end it."""
+    for rule in rules:
+        if head < rule < end and not any(_section(blocks[j]) for j in range(rule, end)):
+            return rule
+    return end
 
 
 def _label_before(blocks: Sequence[str], head: int) -> str:
@@ -1205,6 +1254,8 @@ def _may_be_noise(cell: str) -> bool:
     return cell[0] in _NOISE_INITIALS or cell[0].isdecimal()
 
 
+# noise phrases one after another in one cell ("Justerandes signatur: TA Utdragsbestyrkande:")
+_NOISE_RUN = re.compile(rf"(?:{_NOISE.pattern})(?:\s+(?:{_NOISE.pattern}))*", re.IGNORECASE)
 _FURNITURE_LINE = re.compile(
     rf"(?:(?:{_PAGE_NUMBER.pattern})|(?:{_NOISE.pattern})(?:\s+(?:{_NOISE.pattern}))*)\Z"
     rf"|(?:{_PAGE_HEADER.pattern})",
@@ -1227,7 +1278,7 @@ def _is_page_furniture(block: str, folded_body: str) -> bool:
     cells = [c.strip() for c in block.split("\t") if c.strip()]
     if not cells:
         return True
-    if any(_PAGE_NUMBER.fullmatch(c) for c in cells) or all(_NOISE.fullmatch(c) for c in cells):
+    if any(_PAGE_NUMBER.fullmatch(c) for c in cells) or all(_NOISE_RUN.fullmatch(c) for c in cells):
         return True
     flat = " ".join(cells)
     return bool(_PAGE_HEADER.match(flat)) or flat.casefold() == folded_body
@@ -1919,6 +1970,7 @@ def parse_blocks(
     links: Mapping[int, tuple[Link, ...]] | None = None,
     title: str | None = None,
     alts: Mapping[int, tuple[str, ...]] | None = None,
+    rules: Sequence[int] = (),
 ) -> Protocol:
     """Read a Swedish protocol from its text blocks (lines; TAB between table cells).
 
@@ -1935,7 +1987,7 @@ def parse_blocks(
     """
     links = links or {}
     blocks = [block.replace("\r", "") for block in blocks]
-    segments = _segments(blocks)
+    segments = _segments(blocks, rules)
     in_item = [False] * len(blocks)
     for segment in segments:
         for i in range(segment.head, segment.end):
@@ -2089,7 +2141,19 @@ def parse_blocks(
 
     notes, named = _notes_outside_items(blocks, in_item)
     items = tuple(
-        _parse_item(blocks, segment, links, body_name, notes, _named(segment.number, named), alts)
+        _parse_item(
+            blocks,
+            segment,
+            links,
+            body_name,
+            notes,
+            _named(segment.number, named)
+            or (
+                segment.trailer > segment.end
+                and has_secrecy_marker(*blocks[segment.end : segment.trailer])
+            ),
+            alts,
+        )
         for segment in segments
     )
     protocol_links: list[Link] = []
@@ -2122,6 +2186,7 @@ def extract(data: bytes, options: ExtractOptions) -> Protocol:
             links=document.links,
             title=document.title,
             alts=document.alts,
+            rules=document.rules,
         )
     except PublisherError:
         raise
