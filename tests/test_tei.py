@@ -403,3 +403,19 @@ def test_a_section_headed_by_its_paragraph_is_one_item_and_stays_closed() -> Non
     protocol = extract(MUNICIPAL.format(sections=section).encode(), "tei")
     assert [(i.number, i.public, i.title) for i in protocol.items] == [("§ 58", False, None)]
     assert "Prästgården" not in str(to_dict(protocol))
+
+
+@pytest.mark.parametrize(
+    ("head", "number", "title"),
+    [
+        ("§ l Justering av protokoll", "§ 1", "Justering av protokoll"),
+        ("$ l2 Bordläggning", "§ 12", "Bordläggning"),
+        ("§ 1O Val av suppleant", "§ 10", "Val av suppleant"),
+    ],
+)
+def test_ocr_letters_for_digits_in_a_heading(head: str, number: str, title: str) -> None:
+    assert tei._heading(head) == (number, title)
+
+
+def test_a_word_after_the_sign_is_no_ocr_number() -> None:
+    assert tei._heading("§ lnformation om ärendet") is None

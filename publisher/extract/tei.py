@@ -50,6 +50,10 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _PARAGRAPH = re.compile(
     r"^\s*(?:§|\$|S(?=\s*\d+\s+[A-ZÅÄÖ]))\s*(\d+(?:\s\d(?!\d))*)\s*[.:]?\s*(.*)$", re.S
 )
+# OCR reads a one as "l" or "I" and a nought as "O": "§ l Justering", "§ 1O Val" (after "§"
+# only, and only before a capitalised title, as the Riksdag prints its headings)
+_OCR_PARAGRAPH = re.compile(r"^\s*(?:§|\$)\s*(\d*[lI]\d*|\d+[O]\d*)(?=\s+[A-ZÅÄÖ])")
+_OCR_DIGITS = str.maketrans("lIO", "110")
 # What the chamber (or its Speaker) did, after the subject in _DECISION's first alternative.
 _VERBS = (
     r"\b(?:biföll|bifaller|avslog|avslår|beslutade|beslöt|godkände|godkänner|antog|medgav"
@@ -121,6 +125,8 @@ def _text(el: etree._Element) -> str:
 
 
 def _heading(text: str) -> tuple[str, str | None] | None:
+    if (ocr := _OCR_PARAGRAPH.match(text)) is not None:
+        text = "§ " + ocr.group(1).translate(_OCR_DIGITS) + text[ocr.end() :]
     match = _PARAGRAPH.match(text)
     if match is None:
         return None
