@@ -688,3 +688,24 @@ def test_the_date_of_a_draft_version_is_no_approval(name: str, approved: str | N
     state = akn(xml).protocol
     assert state.status is Status.APPROVED
     assert state.approved_at == (date.fromisoformat(approved) if approved else None)
+
+
+@pytest.mark.parametrize(
+    ("front", "start", "end"),
+    [
+        (' at <time time="19:00:00+01:00">7.00 pm</time>.', "2020-02-02T19:00:00+01:00", None),
+        (" kl. 18.00–20.40", "2020-02-02T18:00:00+01:00", "2020-02-02T20:40:00+01:00"),
+        (", aanvang 19.30 uur, in de raadzaal", "2020-02-02T19:30:00+01:00", None),
+        ("", None, None),  # a date alone: no start
+    ],
+)
+def test_the_start_as_the_front_matter_writes_it(
+    front: str, start: str | None, end: str | None
+) -> None:
+    preface = f'<p>Held on <docDate date="2020-02-02">2.2.2020</docDate>{front}</p>'
+    xml = MINIMAL.format(root="akomaNtoso", xmlns=NAMESPACES["oasis-3.0"]).replace(
+        "<preface>", "<preface>" + preface
+    )
+    meeting = akn(xml, timezone="Europe/Stockholm").meeting
+    assert (meeting.start.isoformat() if meeting.start else None) == start
+    assert (meeting.end.isoformat() if meeting.end else None) == end

@@ -40,13 +40,13 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from lxml import etree
 
 from publisher.errors import MalformedDocument
 from publisher.extract import ExtractOptions, outcomes
-from publisher.extract.dates import find_date, parse_iso_datetime, zone
+from publisher.extract.dates import find_date, find_time_range, local, parse_iso_datetime, zone
 from publisher.extract.outcomes import classify, is_unanimous
 from publisher.extract.parsing import clean, element_text, parse_xml
 from publisher.extract.votecounts import find_votes
@@ -846,10 +846,50 @@ def _times(
             start = moment
         if start is not None and end is not None:
             break  # both found: no later time changes either
+    if start is None and day is not None:
+        start, front_end = _front_times(fronts, day, tz)
+        end = end or front_end
     if start is not None and end is not None and end <= start:
         # the Kenyan sample records "2.07 p.m." as 02:07: an end before the start is a typo
         end = None
     return start, end
+
+
+def _front_times(
+    fronts: list[etree._Element], day: date, tz: str
+) -> tuple[datetime | None, datetime | None]:
+    """Without a recorded time, the start as the front matter gives it: a ``time`` element
+    ("at <time time="19:00:00+01:00">7.00 pm</time>"), else the clock times written in the
+    paragraph that dates the meeting ("<docDate …>9.9.2024</docDate> kl. 18.00–20.40",
+    "aanvang 19.30 uur")."""
+    for front in fronts:
+        for el in front.iter("{*}time"):
+            value = (el.get("time") or "").strip()
+            moment = _moment(value, tz) if "T" in value else _clock(day, value, tz)
+            if moment is not None and moment.date() == day:
+                return moment, None
+    for front in fronts:
+        for dated in front.iter("{*}docDate"):
+            holder = dated.getparent()
+            if holder is None:
+                continue
+            # (the date's own text left out: "9.9.2024" is no clock time)
+            first, last = find_time_range(element_text(holder).replace(element_text(dated), " "))
+            if first is not None:
+                end = local(day, last, tz) if last is not None else None
+                return local(day, first, tz), end
+    return None, None
+
+
+def _clock(day: date, value: str, tz: str) -> datetime | None:
+    """A time of day ("19:00:00+01:00", "19:00") on ``day``: in its own offset, else local."""
+    try:
+        clock = time.fromisoformat(value)
+    except ValueError:
+        return None
+    if clock.tzinfo is not None:
+        return datetime.combine(day, clock)
+    return local(day, clock, tz)
 
 
 def _body(front: dict[str, etree._Element], meta: _Meta, options: ExtractOptions) -> Body:
