@@ -302,7 +302,38 @@ def test_lords_contents_and_not_contents_count() -> None:
         "See the table of contents 3.",
         "Nämnden ger uppdrag för utskottet 2024.",
         "Skälen för reservationen 2 redovisas.",
+        "De raad stemt tegen 3 moties.",
     ],
 )
 def test_everyday_words_alone_are_no_count(text: str) -> None:
     assert find_votes(text) is None
+
+
+# --- Dutch ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("Het voorstel wordt met algemene stemmen aangenomen.", "approved"),
+        ("De motie is verworpen.", "rejected"),
+        ("Het amendement wordt niet aangenomen.", "rejected"),
+        ("Mevrouw J. de Vries wordt benoemd tot lid van de rekenkamercommissie.", "elected"),
+        ("Het voorstel wordt aangehouden.", "postponed"),
+        # "besloten" is "decided" (and "besloten vergadering" a closed session): no outcome
+        ("De raad heeft besloten de vergadering te schorsen.", "other"),
+    ],
+)
+def test_dutch_wordings(text: str, outcome: str) -> None:
+    assert _outcome(text) == outcome
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aangenomen met 17 stemmen voor en 8 tegen.",
+        "De motie is verworpen: 17 stemmen voor, 8 tegen.",
+    ],
+)
+def test_dutch_vote_counts(text: str) -> None:
+    assert find_votes(text) == Votes(yes=17, no=8)

@@ -1,5 +1,5 @@
-"""Map decision wording to the outcome vocabulary: Swedish, German, English, Norwegian, and the
-Italian, French, Spanish and Swahili of parliamentary records.
+"""Map decision wording to the outcome vocabulary: Swedish, German, English, Norwegian, Dutch, and
+the Italian, French, Spanish and Swahili of parliamentary records.
 
 Order matters: the first rule that matches wins, and the specific phrases come before the
 general ones ("avslår" must win over a later "beslutar", "abgelehnt" over "beschlossen").
@@ -59,6 +59,8 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (Outcome.POSTPONED, r"\butsatt\b|\butsettes\b|\butsettelse"),
     (Outcome.POSTPONED, r"\brinviat[oaie]\b|\bajourné|\breporté|\bimeahirishwa|\biliahirishwa"),
     (Outcome.POSTPONED, r"\bqueda sobre la mesa|\bse aplaza|\baplazad[oa]"),
+    # Dutch "aangehouden" (also "detained", but in council minutes an item held over)
+    (Outcome.POSTPONED, r"\baangehouden\b"),
     # Norwegian: the committee's "innstilling" is what was voted on; "Innstillingen ble
     # bifalt" and "Kommunestyret vedtok innstillingen" are the decision, not a recommendation
     # ("Formannskapet vedtar slik innstilling til kommunestyret" is one). The adoption comes
@@ -140,6 +142,8 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
         r"|\bnon (?:è |viene |sono |vengono )?(?:stat[oaie] )?(?:approv|accolt)",
     ),
     (Outcome.REJECTED, r"\bimekataliwa|\bilikataliwa"),
+    # Dutch; "niet aangenomen" before the approval its verb would match
+    (Outcome.REJECTED, r"\bverworpen\b|\bniet aangenomen\b|\bniet goedgekeurd\b"),
     (
         Outcome.REJECTED,
         r"\bse rechaza|\brechazad[oa]s?\b|\bdesestimad[oa]s?\b|\bno se aprueba|\bno aprueba"
@@ -161,6 +165,7 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (Outcome.ELECTED, r"\bvalgt\b|\boppnevnt"),
     (Outcome.ELECTED, r"\belett[oaie]\b|\bnominat[oaie]\b|\bélu(e|s|es)?\b"),
     (Outcome.ELECTED, r"\belegid[oa]s?\b|\bse designa\b"),
+    (Outcome.ELECTED, r"\bbenoemd\b|\bherbenoemd\b"),
     # --- noted / for information
     (
         Outcome.NOTED,
@@ -218,6 +223,9 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     ),
     (Outcome.APPROVED, r"\bse aprueba|\baprobad[oa]s?\b|\baprueba\b"),
     (Outcome.APPROVED, r"\bimepitishwa|\bilipitishwa|\bimekubaliwa|\bilikubaliwa"),
+    # Dutch. Not "besloten": "decided" says nothing of the result (and a "besloten
+    # vergadering" is a closed session)
+    (Outcome.APPROVED, r"\baangenomen\b|\bgoedgekeurd\b"),
 )
 
 _COMPILED = tuple((outcome, re.compile(pattern, re.IGNORECASE)) for outcome, pattern in _RULES)
