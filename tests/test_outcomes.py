@@ -302,6 +302,7 @@ def test_lords_contents_and_not_contents_count() -> None:
         "See the table of contents 3.",
         "Nämnden ger uppdrag för utskottet 2024.",
         "Skälen för reservationen 2 redovisas.",
+        "Recurso contra 2 acuerdos del Pleno.",
         "De raad stemt tegen 3 moties.",
     ],
 )
@@ -337,3 +338,39 @@ def test_dutch_wordings(text: str, outcome: str) -> None:
 )
 def test_dutch_vote_counts(text: str) -> None:
     assert find_votes(text) == Votes(yes=17, no=8)
+
+
+# --- Portuguese -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("O projeto de resolução foi aprovado por unanimidade.", "approved"),
+        ("Aprovada a ata da reunião anterior.", "approved"),
+        ("O requerimento foi rejeitado.", "rejected"),
+        ("Rejeitada a proposta de alteração.", "rejected"),
+        ("O projeto de lei não foi aprovado.", "rejected"),
+        ("A proposta não foi aprovada.", "rejected"),
+        ("Baixa à Comissão de Economia sem votação por um prazo de 30 dias.", "referred_back"),
+        ("Foi eleito presidente da mesa o deputado João Silva.", "elected"),
+        ("Eleita a vogal da comissão.", "elected"),
+        ("O ponto foi adiado para a próxima reunião.", "postponed"),
+        ("Adiada a votação.", "postponed"),
+        # after a vote, "baixa à comissão" routes the approved text: no referral back
+        ("Aprovado na generalidade; baixa à 6.ª Comissão.", "approved"),
+    ],
+)
+def test_portuguese_wordings(text: str, outcome: str) -> None:
+    assert _outcome(text) == outcome
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aprovado, com votos «sim» 180, votos «não» 25, abstenções 14.",
+        "Aprovado com a favor: 180, contra: 25, abstenções: 14.",
+    ],
+)
+def test_portuguese_vote_counts(text: str) -> None:
+    assert find_votes(text) == Votes(yes=180, no=25, abstain=14)

@@ -1,5 +1,5 @@
 """Map decision wording to the outcome vocabulary: Swedish, German, English, Norwegian, Dutch, and
-the Italian, French, Spanish and Swahili of parliamentary records.
+the Italian, French, Spanish, Portuguese and Swahili of parliamentary records.
 
 Order matters: the first rule that matches wins, and the specific phrases come before the
 general ones ("avslår" must win over a later "beslutar", "abgelehnt" over "beschlossen").
@@ -52,6 +52,13 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
         Outcome.REFERRED_BACK,
         r"\b(rinviat|riman?dat)[oaie] in commissione|\brenvoyée? en commission",
     ),
+    # Portuguese: "Baixa à Comissão de Economia sem votação por 30 dias" (the Assembleia's
+    # referral without a vote; after a vote, "baixa à comissão" only routes the approved text)
+    (
+        Outcome.REFERRED_BACK,
+        r"\b(?:baixa|baixou|baixam)\s+(?:à|às|ao|a)\s[^.;]{0,120}?comiss[^.;]{0,160}?"
+        r"\bsem\s+vota",
+    ),
     # --- postponed / tabled
     (Outcome.POSTPONED, r"bordl(ägg|ägs|äggs|agd|ades)|\bbordläggning|\bskjuts upp"),
     (Outcome.POSTPONED, r"\bvertagt|\bvertagung|\bverschoben|\bzurückgestellt"),
@@ -61,6 +68,7 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (Outcome.POSTPONED, r"\bqueda sobre la mesa|\bse aplaza|\baplazad[oa]"),
     # Dutch "aangehouden" (also "detained", but in council minutes an item held over)
     (Outcome.POSTPONED, r"\baangehouden\b"),
+    (Outcome.POSTPONED, r"\badiad[oa]s?\b"),
     # Norwegian: the committee's "innstilling" is what was voted on; "Innstillingen ble
     # bifalt" and "Kommunestyret vedtok innstillingen" are the decision, not a recommendation
     # ("Formannskapet vedtar slik innstilling til kommunestyret" is one). The adoption comes
@@ -144,6 +152,11 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (Outcome.REJECTED, r"\bimekataliwa|\bilikataliwa"),
     # Dutch; "niet aangenomen" before the approval its verb would match
     (Outcome.REJECTED, r"\bverworpen\b|\bniet aangenomen\b|\bniet goedgekeurd\b"),
+    # Portuguese; "não foi aprovado" before the approval its verb would match
+    (
+        Outcome.REJECTED,
+        r"\brejeitad[oa]s?\b|\bnão (?:foi |foram |é |são |ser )?aprovad|\bnão aprova",
+    ),
     (
         Outcome.REJECTED,
         r"\bse rechaza|\brechazad[oa]s?\b|\bdesestimad[oa]s?\b|\bno se aprueba|\bno aprueba"
@@ -166,6 +179,7 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (Outcome.ELECTED, r"\belett[oaie]\b|\bnominat[oaie]\b|\bélu(e|s|es)?\b"),
     (Outcome.ELECTED, r"\belegid[oa]s?\b|\bse designa\b"),
     (Outcome.ELECTED, r"\bbenoemd\b|\bherbenoemd\b"),
+    (Outcome.ELECTED, r"\beleit[oa]s?\b"),
     # --- noted / for information
     (
         Outcome.NOTED,
@@ -226,6 +240,7 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     # Dutch. Not "besloten": "decided" says nothing of the result (and a "besloten
     # vergadering" is a closed session)
     (Outcome.APPROVED, r"\baangenomen\b|\bgoedgekeurd\b"),
+    (Outcome.APPROVED, r"\baprovad[oa]s?\b"),
 )
 
 _COMPILED = tuple((outcome, re.compile(pattern, re.IGNORECASE)) for outcome, pattern in _RULES)

@@ -5,7 +5,7 @@
 "carried by 72 to 56 votes", "favorevoli 18, contrari 5, astenuti 2", "11 votos a favor, 6 votos en
 contra", "172 för bifall, 140 för avslag", the Riksdag's "281 för utskottet, 43 för res. 1, 25
 frånvarande", the House of Lords' "Contents 210; Not-Contents 185", "med 25 mot 10 stemmer",
-and the Dutch "17 stemmen voor, 8 tegen".
+the Dutch "17 stemmen voor, 8 tegen", and the Portuguese 'votos «sim» 180, votos «não» 25'.
 
 Short everyday words ("for", "no", "ja") are labels only in company: "postponed for 3 months"
 is not a vote, so a lone weak label never makes a count. A guessed count is worse than none.
@@ -26,7 +26,7 @@ _LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("ja-stimmen", "jastimmen", "ja-stimme", "ayes", "aye", "yeas", "in favour", "in favor")
         + ("favorevoli", "voti favorevoli", "ja-röster", "voix pour", "tá", "stimmen dafür")
         + ("votos a favor", "röster för bifall", "för bifall", "votes for", "votes in favour")
-        + ("stemmen voor",),
+        + ("stemmen voor", "votos «sim»", 'votos "sim"'),
         # the Lords' "Contents" and the Riksdag's "för utskottet" (the committee's proposal)
         # are everyday words too: they count beside another label only
         ("ja", "yes", "for", "dafür", "pour", "ndiyo", "a favor", "contents", "för utskottet"),
@@ -35,9 +35,11 @@ _LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("nein-stimmen", "neinstimmen", "gegenstimmen", "gegenstimme", "noes", "nays")
         + ("contrari", "voti contrari", "nej-röster", "voix contre", "níl", "stimmen dagegen")
         + ("votos en contra", "votos contra", "röster för avslag", "för avslag", "votes against")
-        + ("not-contents", "not contents", "non-contents", "stemmen tegen"),
+        + ("not-contents", "not contents", "non-contents", "stemmen tegen")
+        + ("votos «não»", 'votos "não"'),
         # the Riksdag's "43 för res. 1" (a reservation, against the committee's proposal)
         ("nein", "no", "nay", "against", "dagegen", "contre", "hapana", "nej", "en contra", "tegen")
+        + ("contra",)
         + ("för res", "för reservation", "för reservationen"),
     ),
     "abstain": (
