@@ -374,3 +374,27 @@ def test_portuguese_wordings(text: str, outcome: str) -> None:
 )
 def test_portuguese_vote_counts(text: str) -> None:
     assert find_votes(text) == Votes(yes=180, no=25, abstain=14)
+
+
+# --- Swedish, Finland-Swedish -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("Fullmäktige förkastade motionen.", "rejected"),
+        ("Motionen förkastas.", "rejected"),
+        ("Styrelsen beviljade ansvarsfrihet.", "approved"),
+        ("Styrelsen beviljade inte ansökan.", "rejected"),
+        ("Fullmäktige förrättar val av nämndemän för perioden 2024–2027.", "elected"),
+        ("Fullmäktige förrättade val av ordförande.", "elected"),
+        ("Anmäldes och bordlades.", "postponed"),
+        ("Ärendet bordlades.", "postponed"),
+        (
+            "Fullmäktige beslöt med 30 röster mot 21 att ärendet skulle återförvisas.",
+            "referred_back",
+        ),
+    ],
+)
+def test_swedish_wordings(text: str, outcome: str) -> None:
+    assert _outcome(text) == outcome

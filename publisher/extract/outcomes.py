@@ -107,7 +107,8 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     # --- rejected
     (
         Outcome.REJECTED,
-        r"\bavslå|\bavslag\b|\bavslog\b|\bavslogs|\bavslagits|\bavslagen|\bfaller\b",
+        r"\bavslå|\bavslag\b|\bavslog\b|\bavslogs|\bavslagits|\bavslagen|\bfaller\b"
+        r"|\bförkasta",
     ),
     # A negated approval is a refusal, in every language: "beslutar att inte godkänna",
     # "beviljas inte", "nicht angenommen", "was not agreed to", "n'est pas adopté". Only the
@@ -116,8 +117,8 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
         Outcome.REJECTED,
         r"\b(?:beslutar|beslutade|beslöt|beslutas|besluta)\s+att\s+(?:inte|ej|icke)\s+"
         r"(?:godkänna|bevilja|anta|medge|bifalla|tillstyrka|fastställa|tillåta|acceptera)\b"
-        r"|\b(?:godkänner|godkänns|beviljar|beviljas|antar|antas|medger|medges|bifaller|bifalls"
-        r"|tillstyrker|tillstyrks|fastställer|fastställs)\s+(?:inte|ej|icke)\b",
+        r"|\b(?:godkänner|godkänns|beviljar|beviljas|beviljade|antar|antas|medger|medges"
+        r"|bifaller|bifalls|tillstyrker|tillstyrks|fastställer|fastställs)\s+(?:inte|ej|icke)\b",
     ),
     (
         Outcome.REJECTED,
@@ -166,7 +167,7 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (
         Outcome.ELECTED,
         r"\bväljer?\b|\bväljs\b|\bvaldes\b|\bvalde\b(?!\s+att\b)|\bvalda?\b|\butse[sr]?\b"
-        r"|\butsågs|\bförklarade vald",
+        r"|\butsågs|\bförklarade vald|\bförrätta(?:r|s|de|des)?\s+val\b",
     ),
     # "Der Gemeinderat wählt Frau K. zur Schiedsperson" (not "wählen": "die Variante B zu
     # wählen" chooses, it elects no one)
@@ -214,7 +215,8 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (
         Outcome.APPROVED,
         r"\bbifall|\bbifaller|\bbiföll|\bbifölls|\bgodkänn|\bantar\b|\bantogs"
-        r"|\bantas\b|\bfastställ|\bbeviljar|\bbeviljas|\bbeslutar|\bbeslutade|\bbeslutades|\btillstyrker"
+        r"|\bantas\b|\bfastställ|\bbeviljar|\bbeviljas|\bbeviljade\b|\bbeslutar|\bbeslutade"
+        r"|\bbeslutades|\btillstyrker"
         # consent to a request ("Fullmäktige medger att interpellationen får ställas",
         # "Kammaren medgav att motionstiden förlängdes") grants it, as "beviljar" does
         r"|\bmedger\b|\bmedgav\b|\bmedges\b|\bmedgavs\b",
