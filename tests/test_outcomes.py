@@ -302,6 +302,7 @@ def test_lords_contents_and_not_contents_count() -> None:
         "See the table of contents 3.",
         "Nämnden ger uppdrag för utskottet 2024.",
         "Skälen för reservationen 2 redovisas.",
+        "Reservationen fick 43 röster för reservationen 2.",
         "Recurso contra 2 acuerdos del Pleno.",
         "De raad stemt tegen 3 moties.",
     ],
@@ -398,3 +399,26 @@ def test_portuguese_vote_counts(text: str) -> None:
 )
 def test_swedish_wordings(text: str, outcome: str) -> None:
     assert _outcome(text) == outcome
+
+
+@pytest.mark.parametrize(
+    ("text", "votes"),
+    [
+        (
+            "Kommunstyrelsens förslag (JA) fick 15 röster, Anna Anderssons förslag (NEJ) fick "
+            "11 röster. 1 ledamot röstade blankt.",
+            Votes(yes=15, no=11, abstain=1),
+        ),
+        (
+            "Förslaget fick 60 röster för och 19 röster emot; 2 ledamöter avstår.",
+            Votes(yes=60, no=19, abstain=2),
+        ),
+        (
+            "Omröstningen gav 45 ja-röster, 32 nej-röster och 4 som avstår.",
+            Votes(yes=45, no=32, abstain=4),
+        ),
+        ("Ja — 172, Nej — 139, Avstod — 12", Votes(yes=172, no=139, abstain=12)),
+    ],
+)
+def test_swedish_vote_counts(text: str, votes: Votes) -> None:
+    assert find_votes(text) == votes
