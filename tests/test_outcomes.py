@@ -422,3 +422,20 @@ def test_swedish_wordings(text: str, outcome: str) -> None:
 )
 def test_swedish_vote_counts(text: str, votes: Votes) -> None:
     assert find_votes(text) == votes
+
+
+# --- English: "as recommended" ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("RESOLVED: that the application be refused as recommended.", "rejected"),
+        ("RESOLVED: that the application be approved as recommended.", "approved"),
+        # a recommendation to another body stays one
+        ("RECOMMENDED to Council: that the application be refused.", "recommended"),
+        ("The committee recommends to Council that the scheme be adopted.", "recommended"),
+    ],
+)
+def test_as_recommended_is_the_decision_not_a_recommendation(text: str, outcome: str) -> None:
+    assert _outcome(text) == outcome

@@ -102,7 +102,9 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
         r"\s+(?:att|besluta)\b",
     ),
     (Outcome.RECOMMENDED, r"\bempfiehlt|empfehlung|\bempfohlen|\bvorberaten|\bvorgeschlagen"),
-    (Outcome.RECOMMENDED, r"\brecommend|\bforwarded to (the )?council"),
+    # "that the application be refused as recommended" decides as the officers recommended: a
+    # decision, not a recommendation to another body ("RECOMMENDED to Council: that …")
+    (Outcome.RECOMMENDED, r"\brecommend(?<!\bas recommend)|\bforwarded to (the )?council"),
     (Outcome.RECOMMENDED, r"\btilrår|\binnstilling|\banbefal"),
     # --- rejected
     (
@@ -138,7 +140,7 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
         Outcome.REJECTED,
         r"\brejected|\bdefeated|\bnegatived|\b(motion|amendment|question) (failed|lost)"
         r"|\bdenied|\bfell\b|\bnot agreed|\bdisagreed\b|\bnot carried|\bnot adopted"
-        r"|\bnot approved|\bnot passed",
+        r"|\bnot approved|\bnot passed|\brefused\b",
     ),
     (
         Outcome.REJECTED,
