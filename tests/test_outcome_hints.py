@@ -20,7 +20,10 @@ WORDS = (
     "ändringsyrkandet lehnt den Antrag auf Vertagung wird abgelehnt ab. ab 2026 not agreed "
     "disagreed n'est pas adopté falt Innstillingen vedtok motion to refer back was lost "
     "Individutskottet socialnämnden Ordföranden Ein Beschluss gefasst keine Mehrheit "
-    "wählt Bericht erfolgt Queda retirada medgav utsettelsesforslaget"
+    "wählt Bericht erfolgt Queda retirada medgav utsettelsesforslaget "
+    # Dutch, Portuguese, more Swedish, English "as recommended"
+    "aangenomen niet verworpen benoemd aangehouden aprovado rejeitada não foi Baixa à Comissão "
+    "sem votação eleito adiada förkastas beviljade förrättar val refused as recommended"
 ).split()
 
 

@@ -302,7 +302,140 @@ def test_lords_contents_and_not_contents_count() -> None:
         "See the table of contents 3.",
         "Nämnden ger uppdrag för utskottet 2024.",
         "Skälen för reservationen 2 redovisas.",
+        "Reservationen fick 43 röster för reservationen 2.",
+        "Recurso contra 2 acuerdos del Pleno.",
+        "De raad stemt tegen 3 moties.",
     ],
 )
 def test_everyday_words_alone_are_no_count(text: str) -> None:
     assert find_votes(text) is None
+
+
+# --- Dutch ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("Het voorstel wordt met algemene stemmen aangenomen.", "approved"),
+        ("De motie is verworpen.", "rejected"),
+        ("Het amendement wordt niet aangenomen.", "rejected"),
+        ("Mevrouw J. de Vries wordt benoemd tot lid van de rekenkamercommissie.", "elected"),
+        ("Het voorstel wordt aangehouden.", "postponed"),
+        # "besloten" is "decided" (and "besloten vergadering" a closed session): no outcome
+        ("De raad heeft besloten de vergadering te schorsen.", "other"),
+    ],
+)
+def test_dutch_wordings(text: str, outcome: str) -> None:
+    assert _outcome(text) == outcome
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aangenomen met 17 stemmen voor en 8 tegen.",
+        "De motie is verworpen: 17 stemmen voor, 8 tegen.",
+    ],
+)
+def test_dutch_vote_counts(text: str) -> None:
+    assert find_votes(text) == Votes(yes=17, no=8)
+
+
+# --- Portuguese -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("O projeto de resolução foi aprovado por unanimidade.", "approved"),
+        ("Aprovada a ata da reunião anterior.", "approved"),
+        ("O requerimento foi rejeitado.", "rejected"),
+        ("Rejeitada a proposta de alteração.", "rejected"),
+        ("O projeto de lei não foi aprovado.", "rejected"),
+        ("A proposta não foi aprovada.", "rejected"),
+        ("Baixa à Comissão de Economia sem votação por um prazo de 30 dias.", "referred_back"),
+        ("Foi eleito presidente da mesa o deputado João Silva.", "elected"),
+        ("Eleita a vogal da comissão.", "elected"),
+        ("O ponto foi adiado para a próxima reunião.", "postponed"),
+        ("Adiada a votação.", "postponed"),
+        # after a vote, "baixa à comissão" routes the approved text: no referral back
+        ("Aprovado na generalidade; baixa à 6.ª Comissão.", "approved"),
+    ],
+)
+def test_portuguese_wordings(text: str, outcome: str) -> None:
+    assert _outcome(text) == outcome
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aprovado, com votos «sim» 180, votos «não» 25, abstenções 14.",
+        "Aprovado com a favor: 180, contra: 25, abstenções: 14.",
+    ],
+)
+def test_portuguese_vote_counts(text: str) -> None:
+    assert find_votes(text) == Votes(yes=180, no=25, abstain=14)
+
+
+# --- Swedish, Finland-Swedish -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("Fullmäktige förkastade motionen.", "rejected"),
+        ("Motionen förkastas.", "rejected"),
+        ("Styrelsen beviljade ansvarsfrihet.", "approved"),
+        ("Styrelsen beviljade inte ansökan.", "rejected"),
+        ("Fullmäktige förrättar val av nämndemän för perioden 2024–2027.", "elected"),
+        ("Fullmäktige förrättade val av ordförande.", "elected"),
+        ("Anmäldes och bordlades.", "postponed"),
+        ("Ärendet bordlades.", "postponed"),
+        (
+            "Fullmäktige beslöt med 30 röster mot 21 att ärendet skulle återförvisas.",
+            "referred_back",
+        ),
+    ],
+)
+def test_swedish_wordings(text: str, outcome: str) -> None:
+    assert _outcome(text) == outcome
+
+
+@pytest.mark.parametrize(
+    ("text", "votes"),
+    [
+        (
+            "Kommunstyrelsens förslag (JA) fick 15 röster, Anna Anderssons förslag (NEJ) fick "
+            "11 röster. 1 ledamot röstade blankt.",
+            Votes(yes=15, no=11, abstain=1),
+        ),
+        (
+            "Förslaget fick 60 röster för och 19 röster emot; 2 ledamöter avstår.",
+            Votes(yes=60, no=19, abstain=2),
+        ),
+        (
+            "Omröstningen gav 45 ja-röster, 32 nej-röster och 4 som avstår.",
+            Votes(yes=45, no=32, abstain=4),
+        ),
+        ("Ja — 172, Nej — 139, Avstod — 12", Votes(yes=172, no=139, abstain=12)),
+    ],
+)
+def test_swedish_vote_counts(text: str, votes: Votes) -> None:
+    assert find_votes(text) == votes
+
+
+# --- English: "as recommended" ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("RESOLVED: that the application be refused as recommended.", "rejected"),
+        ("RESOLVED: that the application be approved as recommended.", "approved"),
+        # a recommendation to another body stays one
+        ("RECOMMENDED to Council: that the application be refused.", "recommended"),
+        ("The committee recommends to Council that the scheme be adopted.", "recommended"),
+    ],
+)
+def test_as_recommended_is_the_decision_not_a_recommendation(text: str, outcome: str) -> None:
+    assert _outcome(text) == outcome

@@ -174,6 +174,16 @@ def test_votering_tally_on_lines_of_their_own() -> None:
     assert (item.votes.yes, item.votes.no, item.votes.absent) == (281, 43, 25)
 
 
+@pytest.mark.parametrize(
+    "subject", ["Kammaren", "Kamrnaren", "Karnmaren", "KAMRNAREN", "Karnrnaren"]
+)
+def test_ocr_damaged_subject_still_decides(subject: str) -> None:
+    # OCR reads "m" as "rn": the chamber's decision is still its decision
+    item = record_item("Motionen föredrogs.", f"{subject} avslog motionen.")
+    assert item.outcome is Outcome.REJECTED
+    assert item.outcome_text == f"{subject} avslog motionen."
+
+
 def test_count_lines_before_the_vote_note_are_no_tally() -> None:
     # only the lines right after a note that names a vote are its counts
     item = record_item(
@@ -243,6 +253,7 @@ _PIECES = (
     "att", "X (S)", ".", ".", ",", "1", "Votering:", "Ja 175", "ayes 31", "division", "voting",
     "omröstning", "röstade", "ja-röster", "snabbprotokoll", "PRELIMINÄR", "draft", "provisional",
     "\u212aammaren", "bifölL", "beſlutade", "rıksdagen", "İn", "\u212brendet", "biföll.",
+    "Kamrnaren", "KARNMAREN", "karnrnaren",
 )  # fmt: skip
 
 

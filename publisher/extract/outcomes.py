@@ -1,5 +1,5 @@
-"""Map decision wording to the outcome vocabulary: Swedish, German, English, Norwegian, and the
-Italian, French, Spanish and Swahili of parliamentary records.
+"""Map decision wording to the outcome vocabulary: Swedish, German, English, Norwegian, Dutch, and
+the Italian, French, Spanish, Portuguese and Swahili of parliamentary records.
 
 Order matters: the first rule that matches wins, and the specific phrases come before the
 general ones ("avslår" must win over a later "beslutar", "abgelehnt" over "beschlossen").
@@ -52,6 +52,13 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
         Outcome.REFERRED_BACK,
         r"\b(rinviat|riman?dat)[oaie] in commissione|\brenvoyée? en commission",
     ),
+    # Portuguese: "Baixa à Comissão de Economia sem votação por 30 dias" (the Assembleia's
+    # referral without a vote; after a vote, "baixa à comissão" only routes the approved text)
+    (
+        Outcome.REFERRED_BACK,
+        r"\b(?:baixa|baixou|baixam)\s+(?:à|às|ao|a)\s[^.;]{0,120}?comiss[^.;]{0,160}?"
+        r"\bsem\s+vota",
+    ),
     # --- postponed / tabled
     (Outcome.POSTPONED, r"bordl(ägg|ägs|äggs|agd|ades)|\bbordläggning|\bskjuts upp"),
     (Outcome.POSTPONED, r"\bvertagt|\bvertagung|\bverschoben|\bzurückgestellt"),
@@ -59,6 +66,9 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (Outcome.POSTPONED, r"\butsatt\b|\butsettes\b|\butsettelse"),
     (Outcome.POSTPONED, r"\brinviat[oaie]\b|\bajourné|\breporté|\bimeahirishwa|\biliahirishwa"),
     (Outcome.POSTPONED, r"\bqueda sobre la mesa|\bse aplaza|\baplazad[oa]"),
+    # Dutch "aangehouden" (also "detained", but in council minutes an item held over)
+    (Outcome.POSTPONED, r"\baangehouden\b"),
+    (Outcome.POSTPONED, r"\badiad[oa]s?\b"),
     # Norwegian: the committee's "innstilling" is what was voted on; "Innstillingen ble
     # bifalt" and "Kommunestyret vedtok innstillingen" are the decision, not a recommendation
     # ("Formannskapet vedtar slik innstilling til kommunestyret" is one). The adoption comes
@@ -92,12 +102,15 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
         r"\s+(?:att|besluta)\b",
     ),
     (Outcome.RECOMMENDED, r"\bempfiehlt|empfehlung|\bempfohlen|\bvorberaten|\bvorgeschlagen"),
-    (Outcome.RECOMMENDED, r"\brecommend|\bforwarded to (the )?council"),
+    # "that the application be refused as recommended" decides as the officers recommended: a
+    # decision, not a recommendation to another body ("RECOMMENDED to Council: that …")
+    (Outcome.RECOMMENDED, r"\brecommend(?<!\bas recommend)|\bforwarded to (the )?council"),
     (Outcome.RECOMMENDED, r"\btilrår|\binnstilling|\banbefal"),
     # --- rejected
     (
         Outcome.REJECTED,
-        r"\bavslå|\bavslag\b|\bavslog\b|\bavslogs|\bavslagits|\bavslagen|\bfaller\b",
+        r"\bavslå|\bavslag\b|\bavslog\b|\bavslogs|\bavslagits|\bavslagen|\bfaller\b"
+        r"|\bförkasta",
     ),
     # A negated approval is a refusal, in every language: "beslutar att inte godkänna",
     # "beviljas inte", "nicht angenommen", "was not agreed to", "n'est pas adopté". Only the
@@ -106,8 +119,8 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
         Outcome.REJECTED,
         r"\b(?:beslutar|beslutade|beslöt|beslutas|besluta)\s+att\s+(?:inte|ej|icke)\s+"
         r"(?:godkänna|bevilja|anta|medge|bifalla|tillstyrka|fastställa|tillåta|acceptera)\b"
-        r"|\b(?:godkänner|godkänns|beviljar|beviljas|antar|antas|medger|medges|bifaller|bifalls"
-        r"|tillstyrker|tillstyrks|fastställer|fastställs)\s+(?:inte|ej|icke)\b",
+        r"|\b(?:godkänner|godkänns|beviljar|beviljas|beviljade|antar|antas|medger|medges"
+        r"|bifaller|bifalls|tillstyrker|tillstyrks|fastställer|fastställs)\s+(?:inte|ej|icke)\b",
     ),
     (
         Outcome.REJECTED,
@@ -127,7 +140,7 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
         Outcome.REJECTED,
         r"\brejected|\bdefeated|\bnegatived|\b(motion|amendment|question) (failed|lost)"
         r"|\bdenied|\bfell\b|\bnot agreed|\bdisagreed\b|\bnot carried|\bnot adopted"
-        r"|\bnot approved|\bnot passed",
+        r"|\bnot approved|\bnot passed|\brefused\b",
     ),
     (
         Outcome.REJECTED,
@@ -140,6 +153,13 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
         r"|\bnon (?:è |viene |sono |vengono )?(?:stat[oaie] )?(?:approv|accolt)",
     ),
     (Outcome.REJECTED, r"\bimekataliwa|\bilikataliwa"),
+    # Dutch; "niet aangenomen" before the approval its verb would match
+    (Outcome.REJECTED, r"\bverworpen\b|\bniet aangenomen\b|\bniet goedgekeurd\b"),
+    # Portuguese; "não foi aprovado" before the approval its verb would match
+    (
+        Outcome.REJECTED,
+        r"\brejeitad[oa]s?\b|\bnão (?:foi |foram |é |são |ser )?aprovad|\bnão aprova",
+    ),
     (
         Outcome.REJECTED,
         r"\bse rechaza|\brechazad[oa]s?\b|\bdesestimad[oa]s?\b|\bno se aprueba|\bno aprueba"
@@ -149,7 +169,7 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (
         Outcome.ELECTED,
         r"\bväljer?\b|\bväljs\b|\bvaldes\b|\bvalde\b(?!\s+att\b)|\bvalda?\b|\butse[sr]?\b"
-        r"|\butsågs|\bförklarade vald",
+        r"|\butsågs|\bförklarade vald|\bförrätta(?:r|s|de|des)?\s+val\b",
     ),
     # "Der Gemeinderat wählt Frau K. zur Schiedsperson" (not "wählen": "die Variante B zu
     # wählen" chooses, it elects no one)
@@ -161,6 +181,8 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (Outcome.ELECTED, r"\bvalgt\b|\boppnevnt"),
     (Outcome.ELECTED, r"\belett[oaie]\b|\bnominat[oaie]\b|\bélu(e|s|es)?\b"),
     (Outcome.ELECTED, r"\belegid[oa]s?\b|\bse designa\b"),
+    (Outcome.ELECTED, r"\bbenoemd\b|\bherbenoemd\b"),
+    (Outcome.ELECTED, r"\beleit[oa]s?\b"),
     # --- noted / for information
     (
         Outcome.NOTED,
@@ -195,7 +217,8 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (
         Outcome.APPROVED,
         r"\bbifall|\bbifaller|\bbiföll|\bbifölls|\bgodkänn|\bantar\b|\bantogs"
-        r"|\bantas\b|\bfastställ|\bbeviljar|\bbeviljas|\bbeslutar|\bbeslutade|\bbeslutades|\btillstyrker"
+        r"|\bantas\b|\bfastställ|\bbeviljar|\bbeviljas|\bbeviljade\b|\bbeslutar|\bbeslutade"
+        r"|\bbeslutades|\btillstyrker"
         # consent to a request ("Fullmäktige medger att interpellationen får ställas",
         # "Kammaren medgav att motionstiden förlängdes") grants it, as "beviljar" does
         r"|\bmedger\b|\bmedgav\b|\bmedges\b|\bmedgavs\b",
@@ -218,6 +241,10 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     ),
     (Outcome.APPROVED, r"\bse aprueba|\baprobad[oa]s?\b|\baprueba\b"),
     (Outcome.APPROVED, r"\bimepitishwa|\bilipitishwa|\bimekubaliwa|\bilikubaliwa"),
+    # Dutch. Not "besloten": "decided" says nothing of the result (and a "besloten
+    # vergadering" is a closed session)
+    (Outcome.APPROVED, r"\baangenomen\b|\bgoedgekeurd\b"),
+    (Outcome.APPROVED, r"\baprovad[oa]s?\b"),
 )
 
 _COMPILED = tuple((outcome, re.compile(pattern, re.IGNORECASE)) for outcome, pattern in _RULES)

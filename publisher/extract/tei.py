@@ -55,13 +55,15 @@ _PARAGRAPH = re.compile(
 _OCR_PARAGRAPH = re.compile(r"^\s*(?:§|\$)\s*(\d*[lI]\d*|\d+[O]\d*)(?=\s+[A-ZÅÄÖ])")
 _OCR_DIGITS = str.maketrans("lIO", "110")
 # What the chamber (or its Speaker) did, after the subject in _DECISION's first alternative.
+# The subject as OCR reads it too: "m" as "rn" ("Kamrnaren avslog motionen").
 _VERBS = (
     r"\b(?:biföll|bifaller|avslog|avslår|beslutade|beslöt|godkände|godkänner|antog|medgav"
     r"|förklarade|återförvisade|bordlade|hänvisade|valde|lade\s+\w*\s*till\s+handlingarna)\b"
 )
 # Sentences that state what the chamber decided, as opposed to what was announced or said.
 _DECISION = re.compile(
-    r"(?:(?:\b(?:förste|andre|tredje)\s+vice\s+)?\b(?:kammaren|riksdagen|talmannen|talman)\b"
+    r"(?:(?:\b(?:förste|andre|tredje)\s+vice\s+)?\b(?:ka(?:m|rn)(?:m|rn)aren|riksdagen|talmannen"
+    r"|talman)\b"
     r"[^.]{0,60}?" + _VERBS + r"|\bförklarade\s+(?:\w+\s+){0,8}?valda?\b"
     r"|\bärendet\s+(?:bordlades|återremitterades|avgjordes)\b|\bföredrogs\s+och\s+bordlades\b"
     r"|\b(?:the\s+(?:house|chamber|assembly)\s+(?:agreed|adopted|approved|rejected|elected))\b"
@@ -77,11 +79,13 @@ _VOTE_CONTEXT = re.compile(
     re.I,
 )
 # Speed only: every match of _DECISION starts with one of these words (see ``_decision``).
-_DECISION_WORDS = (
-    "förste", "andre", "tredje", "kammaren", "riksdagen", "talman", "förklarade", "ärendet",
-    "the", "protokollet", "föredrogs",
+# The subjects open only _DECISION's first alternative.
+_SUBJECT_WORDS = (
+    "förste", "andre", "tredje", "kammaren", "kamrnaren", "karnmaren", "karnrnaren",
+    "riksdagen", "talman",
 )  # fmt: skip
-_SUBJECTS = frozenset(_DECISION_WORDS[:6])  # these open only _DECISION's first alternative
+_DECISION_WORDS = (*_SUBJECT_WORDS, "förklarade", "ärendet", "the", "protokollet", "föredrogs")
+_SUBJECTS = frozenset(_SUBJECT_WORDS)
 # Every match of _VERBS contains one of these, lower case ("bif" for "biföll" and "bifaller",
 # "avsl", "besl", "godkän" likewise, "handlingarna" for "lade … till handlingarna"). The second
 # alternative needs one too: "förklarade".

@@ -4,7 +4,9 @@
 "bei 2 Gegenstimmen und 1 Enthaltung", "mit 9:3:1 Stimmen", "Ayes 21, Noes 9", "Tá, 63; Níl, 45",
 "carried by 72 to 56 votes", "favorevoli 18, contrari 5, astenuti 2", "11 votos a favor, 6 votos en
 contra", "172 för bifall, 140 för avslag", the Riksdag's "281 för utskottet, 43 för res. 1, 25
-frånvarande", the House of Lords' "Contents 210; Not-Contents 185", and "med 25 mot 10 stemmer".
+frånvarande", the House of Lords' "Contents 210; Not-Contents 185", "med 25 mot 10 stemmer",
+the Dutch "17 stemmen voor, 8 tegen", the Portuguese 'votos «sim» 180, votos «não» 25', and the
+Swedish roll call's "förslag (JA) fick 15 röster".
 
 Short everyday words ("for", "no", "ja") are labels only in company: "postponed for 3 months"
 is not a vote, so a lone weak label never makes a count. A guessed count is worse than none.
@@ -24,24 +26,32 @@ _LABELS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "yes": (
         ("ja-stimmen", "jastimmen", "ja-stimme", "ayes", "aye", "yeas", "in favour", "in favor")
         + ("favorevoli", "voti favorevoli", "ja-röster", "voix pour", "tá", "stimmen dafür")
-        + ("votos a favor", "röster för bifall", "för bifall", "votes for", "votes in favour"),
+        + ("votos a favor", "röster för bifall", "för bifall", "votes for", "votes in favour")
+        + ("stemmen voor", "votos «sim»", 'votos "sim"'),
         # the Lords' "Contents" and the Riksdag's "för utskottet" (the committee's proposal)
         # are everyday words too: they count beside another label only
-        ("ja", "yes", "for", "dafür", "pour", "ndiyo", "a favor", "contents", "för utskottet"),
+        ("ja", "yes", "for", "dafür", "pour", "ndiyo", "a favor", "contents", "för utskottet")
+        # "60 röster för och 19 röster emot" ("43 röster för reservationen" is none)
+        + ("röster för",),
     ),
     "no": (
         ("nein-stimmen", "neinstimmen", "gegenstimmen", "gegenstimme", "noes", "nays")
         + ("contrari", "voti contrari", "nej-röster", "voix contre", "níl", "stimmen dagegen")
         + ("votos en contra", "votos contra", "röster för avslag", "för avslag", "votes against")
-        + ("not-contents", "not contents", "non-contents"),
+        + ("not-contents", "not contents", "non-contents", "stemmen tegen", "röster emot")
+        + ("votos «não»", 'votos "não"'),
         # the Riksdag's "43 för res. 1" (a reservation, against the committee's proposal)
-        ("nein", "no", "nay", "against", "dagegen", "contre", "hapana", "nej", "en contra")
+        ("nein", "no", "nay", "against", "dagegen", "contre", "hapana", "nej", "en contra", "tegen")
+        + ("contra",)
         + ("för res", "för reservation", "för reservationen"),
     ),
     "abstain": (
         ("stimmenthaltungen", "stimmenthaltung", "enthaltungen", "enthaltung", "abstentions")
         + ("abstention", "abstained", "astenuti", "astensioni", "avstår", "avstod", "staon")
-        + ("abstenciones", "abstención", "abstenções", "abstenção", "enth."),
+        + ("abstenciones", "abstención", "abstenções", "abstenção", "enth.")
+        # "2 ledamöter avstår", "4 som avstår"
+        + ("ledamöter avstår", "ledamot avstår", "som avstår")
+        + ("ledamöter avstod", "ledamot avstod", "som avstod"),
         ("abstain",),
     ),
     "absent": (("abwesend", "assenti", "frånvarande", "ausentes"), ("absent",)),
@@ -62,9 +72,9 @@ def _label_patterns(labels: tuple[str, ...]) -> tuple[re.Pattern[str], re.Patter
     """The label-first and number-first count expressions over ``labels``."""
     alternatives = "|".join(re.escape(label) for label in labels)
     return (
-        # "Ayes 72", "Nein: 3", "Tá, 63" (the Oireachtas)
+        # "Ayes 72", "Nein: 3", "Tá, 63" (the Oireachtas), "Ja — 172"
         re.compile(
-            rf"(?<![\w-])(?P<label>{alternatives})(?![\w-])\s*[:=,]?\s*(?P<n>\d{{1,4}})"
+            rf"(?<![\w-])(?P<label>{alternatives})(?![\w-])\s*[:=,–—]?\s*(?P<n>\d{{1,4}})"
             r"(?!\d|[.:/]\d)",
             re.IGNORECASE,
         ),
@@ -97,6 +107,12 @@ _MED_MOT = re.compile(
     rf"|\bmed\s+(\d{{1,4}})\s+mot\s+(\d{{1,4}})\s+{_VOTE_UNIT}\b",
     re.IGNORECASE,
 )
+
+
+# Swedish roll calls: "Kommunstyrelsens förslag (JA) fick 15 röster, Annas förslag (NEJ) fick
+# 11 röster. 1 ledamot röstade blankt." (a blank vote abstains)
+_FICK = re.compile(r"\((ja|nej)\)\s+fick\s+(\d{1,4})\s+röst", re.IGNORECASE)
+_BLANK = re.compile(r"(?<![\d.:/])(\d{1,4})\s+(?:[^\W\d]+\s+){0,3}?blank[at]?\b", re.IGNORECASE)
 
 
 def _labelled(matches: Iterable[re.Match[str]]) -> dict[str, tuple[int, bool]]:
@@ -194,6 +210,12 @@ def _read_votes(
             abstain=counts.get("abstain"),
             absent=counts.get("absent"),
         )
+    fick: dict[str, int] = {}
+    for match in _FICK.finditer(text):
+        fick.setdefault(match[1].lower(), int(match[2]))
+    if len(fick) == 2:
+        blank = _BLANK.search(text)
+        return Votes(yes=fick["ja"], no=fick["nej"], abstain=int(blank[1]) if blank else None)
     if _VOTE_CONTEXT.search(text):
         if triple := _TRIPLE.search(text):
             return Votes(yes=int(triple[1]), no=int(triple[2]), abstain=int(triple[3]))
