@@ -233,7 +233,7 @@ def test_fold_keeps_positions_word_characters_and_case_insensitive_letters() -> 
 
 def test_verb_and_start_words_are_in_every_match() -> None:
     alternatives = tei._VERBS[len(r"\b(?:") : -len(r")\b")].split("|")
-    assert len(alternatives) == 16
+    assert len(alternatives) == 18
     for alternative in alternatives:
         assert any(stem in alternative for stem in tei._VERB_WORDS), alternative
     # subjects and other first words never match at one place, not even case-insensitively
@@ -248,8 +248,9 @@ _PIECES = (
     "Riksdagen", "talmannens", "biföll", "BIFÖLL", "bifaller", "avslog", "avslår", "beslutade",
     "beslöt", "godkände", "godkänner", "antog", "medgav", "förklarade", "återförvisade",
     "bordlade", "hänvisade", "lade", "till", "handlingarna", "meddelade", "anmälde", "valda",
-    "vald", "ärendet", "bordlades", "återremitterades", "avgjordes", "the", "The House",
-    "chamber", "assembly", "agreed", "elected", "other", "sandre", "Protokollet", "justerades",
+    "vald", "ärendet", "bordlades", "återförvisas", "skulle", "återremitterades", "avgjordes",
+    "the", "The House", "chamber", "assembly", "agreed", "elected", "other", "sandre",
+    "Protokollet", "justerades",
     "att", "X (S)", ".", ".", ",", "1", "Votering:", "Ja 175", "ayes 31", "division", "voting",
     "omröstning", "röstade", "ja-röster", "snabbprotokoll", "PRELIMINÄR", "draft", "provisional",
     "\u212aammaren", "bifölL", "beſlutade", "rıksdagen", "İn", "\u212brendet", "biföll.",
@@ -430,3 +431,17 @@ def test_ocr_letters_for_digits_in_a_heading(head: str, number: str, title: str)
 
 def test_a_word_after_the_sign_is_no_ocr_number() -> None:
     assert tei._heading("§ lnformation om ärendet") is None
+
+
+def test_the_chamber_sending_a_matter_back_is_a_referral() -> None:
+    item = record_item(
+        "På yrkande av Per Ahlgren (m) beslöt kammaren att ärendet skulle återförvisas till "
+        "utskottet."
+    )
+    assert item.outcome is Outcome.REFERRED_BACK
+
+
+def test_documents_announced_and_tabled_are_no_decision() -> None:
+    # the Riksdag tables every new document at its first reading: nothing was postponed
+    item = record_item("Följande dokument anmäldes och bordlades: Proposition 2023/24:131.")
+    assert item.outcome is Outcome.OTHER

@@ -58,14 +58,16 @@ _OCR_DIGITS = str.maketrans("lIO", "110")
 # The subject as OCR reads it too: "m" as "rn" ("Kamrnaren avslog motionen").
 _VERBS = (
     r"\b(?:biföll|bifaller|avslog|avslår|beslutade|beslöt|godkände|godkänner|antog|medgav"
-    r"|förklarade|återförvisade|bordlade|hänvisade|valde|lade\s+\w*\s*till\s+handlingarna)\b"
+    r"|förklarade|återförvisade|återförvisas|bordlade|bordlades|hänvisade|valde"
+    r"|lade\s+\w*\s*till\s+handlingarna)\b"
 )
 # Sentences that state what the chamber decided, as opposed to what was announced or said.
 _DECISION = re.compile(
     r"(?:(?:\b(?:förste|andre|tredje)\s+vice\s+)?\b(?:ka(?:m|rn)(?:m|rn)aren|riksdagen|talmannen"
     r"|talman)\b"
     r"[^.]{0,60}?" + _VERBS + r"|\bförklarade\s+(?:\w+\s+){0,8}?valda?\b"
-    r"|\bärendet\s+(?:bordlades|återremitterades|avgjordes)\b|\bföredrogs\s+och\s+bordlades\b"
+    r"|\bärendet\s+(?:bordlades|återremitterades|avgjordes)\b"
+    r"|\bföredrogs\s+och\s+bordlades\b"
     r"|\b(?:the\s+(?:house|chamber|assembly)\s+(?:agreed|adopted|approved|rejected|elected))\b"
     r"|\b(?:protokollet\b[^.]{0,40}\bjusterades)\b)[^.]*\.?",
     re.IGNORECASE,
@@ -90,7 +92,7 @@ _SUBJECTS = frozenset(_SUBJECT_WORDS)
 # "avsl", "besl", "godkän" likewise, "handlingarna" for "lade … till handlingarna"). The second
 # alternative needs one too: "förklarade".
 _VERB_WORDS = (
-    "bif", "avsl", "besl", "godkän", "antog", "medgav", "förklarade", "återförvisade",
+    "bif", "avsl", "besl", "godkän", "antog", "medgav", "förklarade", "återförvisa",
     "bordlade", "hänvisade", "valde", "handlingarna",
 )  # fmt: skip
 # The first words of the other alternatives
