@@ -1068,3 +1068,21 @@ def test_a_secrecy_note_after_the_last_item_still_withholds_it() -> None:
     )
     last = extract(page.encode(), "sv-html").items[-1]
     assert last.public is False
+
+
+@pytest.mark.parametrize(
+    ("sentence", "votes"),
+    [
+        ("Voteringen utfaller med 45 ja-röster, 32 nej-röster och 4 som avstår.", (45, 32, 4)),
+        ("Omröstningsresultat: 7 ja-röster, 4 nej-röster, 2 ledamöter som avstår.", (7, 4, 2)),
+    ],
+)
+def test_abstentions_counted_with_the_words_between(sentence: str, votes: tuple) -> None:
+    page = (
+        "<html><body><h1>Regionfullmäktige protokoll</h1><p>Sammanträdesdatum 2024-11-26</p>"
+        f"<h2>§ 112 Budget 2025</h2><p>Omröstning</p><p>{sentence}</p>"
+        "<p>Beslut</p><p>Regionfullmäktige bifaller regionstyrelsens förslag.</p></body></html>"
+    )
+    (item,) = extract(page.encode(), "sv-html").items
+    assert item.votes is not None
+    assert (item.votes.yes, item.votes.no, item.votes.abstain) == votes

@@ -1555,8 +1555,8 @@ def _count_votes(tokens: Sequence[str], counts: dict[str, int | None]) -> None:
             continue
         # "8 ja-röster", "2 ledamöter avstår"; but in "Ja: 4 Nej: 3" the 4 belongs to "Ja:"
         # (and in "Omröstningsresultat: 32 ja-röster" the 32 to the "ja-röster")
-        back = i - 1
-        if back >= 0 and tokens[back] in ("ledamöter", "ledamot", "st"):
+        back = i - 1  # (over "ledamöter", "st", "som": "2 ledamöter avstår", "4 som avstår")
+        while back >= 0 and tokens[back] in ("ledamöter", "ledamot", "st", "som"):
             back -= 1
         if back >= 0 and not (
             back >= 2 and tokens[back - 1] in (":", "=") and tokens[back - 2] in _VOTE_WORD_KEYS
