@@ -709,3 +709,27 @@ def test_the_start_as_the_front_matter_writes_it(
     meeting = akn(xml, timezone="Europe/Stockholm").meeting
     assert (meeting.start.isoformat() if meeting.start else None) == start
     assert (meeting.end.isoformat() if meeting.end else None) == end
+
+
+RECOMMENDATION = """<akomaNtoso><debate><meta><identification source="#s"><FRBRWork>
+<FRBRuri value="/akn/gb-x/debate/2024-09-17"/><FRBRdate date="2024-09-17" name="meeting"/>
+</FRBRWork></identification><analysis source="#s"><parliamentary>
+<voting eId="v6" href="#item_6" outcome="#carried"><count refersTo="#for" value="9"/>
+<count refersTo="#against" value="3"/></voting></parliamentary></analysis>
+<references source="#s"><TLCConcept eId="carried" href="/c/carried" showAs="Carried"/>
+</references></meta><preface><p><docProponent>Planning Committee</docProponent></p></preface>
+<debateBody><debateSection eId="item_6"><num>6.</num><heading>Draft Plan Strategy</heading>
+<narrative><p>{decision}</p></narrative></debateSection></debateBody></debate></akomaNtoso>"""
+
+
+@pytest.mark.parametrize(
+    ("decision", "outcome"),
+    [
+        ("RECOMMENDED to Council: That the Council adopt the Draft Plan Strategy.", "recommended"),
+        ("RESOLVED: That the Draft Plan Strategy be published.", "approved"),
+    ],
+)
+def test_a_carried_vote_on_a_recommendation_recommends(decision: str, outcome: str) -> None:
+    (item,) = akn(RECOMMENDATION.format(decision=decision)).items
+    assert item.outcome.value == outcome
+    assert item.votes == Votes(yes=9, no=3)

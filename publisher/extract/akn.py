@@ -775,8 +775,13 @@ def _items(
         tally = tallies.get(position)
         if tally is not None:
             votes = tally.votes()
-            # an explicit outcome in the analysis beats our reading of the wording
-            if tally.outcome:
+            # an explicit outcome in the analysis beats our reading of the wording; but a
+            # vote that carried a recommendation to another body ("RECOMMENDED to Council",
+            # "Carried") decided to recommend: the recommendation is what was decided
+            carried_recommendation = (
+                last_outcome is Outcome.RECOMMENDED and tally.outcome is Outcome.APPROVED
+            )
+            if tally.outcome and not carried_recommendation:
                 last_text = _said_in_words(tally, results) or tally.outcome_text
                 last_outcome = tally.outcome
         # the analysis, else the marked-up quantities, else the counts written in the text
