@@ -22,8 +22,9 @@ WORDS = (
     "Individutskottet socialnämnden Ordföranden Ein Beschluss gefasst keine Mehrheit "
     "wählt Bericht erfolgt Queda retirada medgav utsettelsesforslaget "
     # Dutch, Portuguese, more Swedish, English "as recommended"
-    "aangenomen niet verworpen benoemd aangehouden aprovado rejeitada não foi Baixa à Comissão "
-    "sem votação eleito adiada förkastas beviljade förrättar val refused as recommended"
+    "aangenomen niet verworpen vastgesteld benoemd aangehouden aprovado rejeitada não foi "
+    "Baixa à Comissão sem votação eleito adiada förkastas beviljade förrättar val refused as "
+    "recommended"
 ).split()
 
 

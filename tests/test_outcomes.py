@@ -322,6 +322,8 @@ def test_everyday_words_alone_are_no_count(text: str) -> None:
         ("Het amendement wordt niet aangenomen.", "rejected"),
         ("Mevrouw J. de Vries wordt benoemd tot lid van de rekenkamercommissie.", "elected"),
         ("Het voorstel wordt aangehouden.", "postponed"),
+        ("De agenda wordt ongewijzigd vastgesteld.", "approved"),
+        ("De jaarrekening 2023 wordt niet vastgesteld.", "rejected"),
         # "besloten" is "decided" (and "besloten vergadering" a closed session): no outcome
         ("De raad heeft besloten de vergadering te schorsen.", "other"),
     ],

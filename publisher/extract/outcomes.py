@@ -154,7 +154,7 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     ),
     (Outcome.REJECTED, r"\bimekataliwa|\bilikataliwa"),
     # Dutch; "niet aangenomen" before the approval its verb would match
-    (Outcome.REJECTED, r"\bverworpen\b|\bniet aangenomen\b|\bniet goedgekeurd\b"),
+    (Outcome.REJECTED, r"\bverworpen\b|\bniet (?:aangenomen|goedgekeurd|vastgesteld)\b"),
     # Portuguese; "não foi aprovado" before the approval its verb would match
     (
         Outcome.REJECTED,
@@ -243,7 +243,10 @@ _RULES: tuple[tuple[Outcome, str], ...] = (
     (Outcome.APPROVED, r"\bimepitishwa|\bilipitishwa|\bimekubaliwa|\bilikubaliwa"),
     # Dutch. Not "besloten": "decided" says nothing of the result (and a "besloten
     # vergadering" is a closed session)
-    (Outcome.APPROVED, r"\baangenomen\b|\bgoedgekeurd\b"),
+    (
+        Outcome.APPROVED,
+        r"\baangenomen\b|\bgoedgekeurd\b|\bvastgesteld\b",
+    ),
     (Outcome.APPROVED, r"\baprovad[oa]s?\b"),
 )
 
