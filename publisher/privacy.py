@@ -13,10 +13,12 @@ A false positive hides a public item; a false negative leaks. We accept the form
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime
 import enum
 import inspect
+import itertools
 import re
 import types
 from collections.abc import Callable, Iterator
@@ -372,8 +374,12 @@ def mask_all(value: T) -> T:
     run = _shape_search(joined)
     if run is None:
         return value
-    # the string a run is in: as many strings before it as NULs before it
-    holding = {joined.count(_JOIN, 0, found.start()) for found in _runs(joined, run.start())}
+    # the string a run is in: the last that starts at or before it (not the NULs before it
+    # counted: a string may hold a NUL of its own)
+    starts = list(itertools.accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+    holding = {
+        bisect.bisect_right(starts, found.start()) - 1 for found in _runs(joined, run.start())
+    }
     changed = frozenset(
         text for text in (texts[index] for index in holding) if _mask_text(text) is not text
     )
@@ -550,14 +556,22 @@ def _pnr_search(text: str, pos: int) -> re.Match[str] | None:
     matches is where the search would find it, as the search tries every index in order."""
     if _number_start is None:
         return _PNR.search(text, pos)
-    places: set[int] = set()
+    # The places in order, found as the scan goes (not all of them first: a text full of
+    # numbers made that quadratic). Once a candidate is known, no later one gives a place at
+    # or before ``candidate - 2`` (they give ``later - 2`` and ``later``): those are settled.
+    match = _PNR.match
+    pending: list[int] = []
     candidate = _number_start(text, pos)
     while candidate >= 0:
-        places.update((candidate - 2, candidate))
+        for place in (candidate - 2, candidate):
+            if place >= pos and place not in pending:
+                bisect.insort(pending, place)
+        while pending and pending[0] <= candidate - 2:
+            if (found := match(text, pending.pop(0))) is not None:
+                return found
         candidate = _number_start(text, candidate + 1)
-    match = _PNR.match
-    for place in sorted(places):
-        if place >= pos and (found := match(text, place)) is not None:
+    for place in pending:
+        if (found := match(text, place)) is not None:
             return found
     return None
 

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from publisher import privacy
 from publisher.model import Body, Item, Link, Meeting, Outcome, People, Person, Protocol, to_dict
 from publisher.privacy import (
     MASK,
@@ -365,3 +366,16 @@ def test_a_str_subclass_anywhere_in_the_record_is_masked_too() -> None:
     assert MASK in masked.body.name and MASK in masked.items[0].title
     assert MASK in masked.items[0].attachments[0].url
     assert "850312" not in str(to_dict(masked))
+
+
+@pytest.mark.parametrize("path", ["c", "expressions"])
+def test_a_nul_in_one_string_does_not_hide_a_number_in_the_next(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the strings are searched joined by NULs: which one holds a number was told by counting
+    # them, and a NUL inside a string pointed at the wrong one, which stayed unmasked
+    if path == "expressions":
+        monkeypatch.setattr(privacy, "_number_start", None)
+        monkeypatch.setattr(privacy, "_tree_may_hold_number", None)
+    assert mask_all(("a\x00", "8112189876", "zzz")) == ("a\x00", MASK, "zzz")
+    assert mask_all(("a\x00\x00", "x", "8112189876")) == ("a\x00\x00", "x", MASK)
