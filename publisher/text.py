@@ -103,16 +103,25 @@ def trie_pattern(words: Iterable[str], *, longest: bool = True) -> str:
 
 # ``re.IGNORECASE`` also equates these with ASCII letters, which ``str.lower`` does not:
 # folding them keeps a substring prefilter from ever skipping a text the full
-# (case-insensitive) pattern would match ("ſekretess", "İn camera").
-_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+# (case-insensitive) pattern would match ("ſekretess", "İn camera"). The Greek capital sigma
+# is lowered to the final form "ς" at the end of a word, one character at a time (as the C
+# scanner folds) to "σ": both are "σ" here, as they are one letter to the pattern.
+_FOLD = str.maketrans(
+    {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k", "\u03a3": "σ", "\u03c2": "σ"}
+)
 
 
 def fold(text: str) -> str:
     """Lower-case ``text`` for substring prefilters of case-insensitive patterns."""
-    # four substring tests in C (immediate for a text whose characters are all below U+0100)
+    # a few substring tests in C (immediate for a text whose characters are all below U+0100)
     # instead of a regular expression stepping through every character
     if text.isascii() or not (
-        "\u0130" in text or "\u0131" in text or "\u017f" in text or "\u212a" in text
+        "\u0130" in text
+        or "\u0131" in text
+        or "\u017f" in text
+        or "\u212a" in text
+        or "\u03a3" in text
+        or "\u03c2" in text
     ):
         return text.lower()
     return text.translate(_FOLD).lower()
