@@ -81,6 +81,10 @@ Scanner_init(Scanner *self, PyObject *args, PyObject *kwds)
 {
     Py_ssize_t nclasses, noutputs;
     PyObject *classmap, *high_keys, *high_classes, *delta, *accept;
+    if (kwds != NULL && PyDict_GET_SIZE(kwds) != 0) {
+        PyErr_SetString(PyExc_TypeError, "Scanner() takes no keyword arguments");
+        return -1;
+    }
     if (!PyArg_ParseTuple(args, "nSO!SSSn:Scanner", &nclasses, &classmap, &PyTuple_Type,
                           &high_keys, &high_classes, &delta, &accept, &noutputs)) {
         return -1;
@@ -438,6 +442,11 @@ may_hold_number(PyObject *node, PyObject *fields, PyObject *leaves, int depth)
     if (!PyTuple_Check(names)) {
         return 1;
     }
+    /* a getter below may run Python code that replaces fields[type] (or node.__class__):
+       own what the loop reads */
+    Py_INCREF(names);
+    Py_INCREF(type);
+    int result = 0;
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
         PyObject *field = PyTuple_GET_ITEM(names, i);
         PyObject *value;
@@ -448,21 +457,25 @@ may_hold_number(PyObject *node, PyObject *fields, PyObject *leaves, int depth)
             /* the field's descriptor, found for this very type (what getattr would call) */
             descrgetfunc get = Py_TYPE(field)->tp_descr_get;
             if (get == NULL) {
-                return 1;
+                result = 1;
+                break;
             }
             value = get(field, node, (PyObject *)type);
         }
         if (value == NULL) {
             PyErr_Clear();
-            return 1; /* the Python walk meets the same error and reports it */
+            result = 1; /* the Python walk meets the same error and reports it */
+            break;
         }
-        int found = may_hold_number(value, fields, leaves, depth + 1);
+        result = may_hold_number(value, fields, leaves, depth + 1);
         Py_DECREF(value);
-        if (found) {
-            return found;
+        if (result) {
+            break;
         }
     }
-    return 0;
+    Py_DECREF(type);
+    Py_DECREF(names);
+    return result;
 }
 
 /* tree_may_hold_number(tree, fields, leaves) -> bool
@@ -579,18 +592,14 @@ static struct PyModuleDef speedups_module = {
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
-    if (PyType_Ready(&ScannerType) < 0) {
-        return NULL;
-    }
     PyObject *module = PyModule_Create(&speedups_module);
     if (module == NULL) {
         return NULL;
     }
-    Py_INCREF(&ScannerType);
-    if (PyModule_AddObject(module, "Scanner", (PyObject *)&ScannerType) < 0
+    /* PyModule_AddType readies the type and takes its own reference */
+    if (PyModule_AddType(module, &ScannerType) < 0
         || PyModule_AddIntConstant(module, "FOLD_LIMIT", FOLD_LIMIT) < 0
         || PyModule_AddIntConstant(module, "SEPARATOR_LENGTH", SEPARATOR_LENGTH) < 0) {
-        Py_DECREF(&ScannerType);
         Py_DECREF(module);
         return NULL;
     }

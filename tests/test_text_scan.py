@@ -178,3 +178,12 @@ def test_every_sigma_is_one_letter_as_to_the_pattern(path: str, sample: str) -> 
     assert re.search("οδοσ", sample, re.IGNORECASE)
     assert gate.search(sample)
     assert gate.found(sample) == {"οδοσ"}
+
+
+def test_the_scanner_refuses_keyword_arguments() -> None:
+    if text._speedups is None:
+        pytest.fail("publisher._speedups is not built")
+    table = (2, b"\x00" * text._FOLD_LIMIT, (), b"", b"\x00\x00" * 2, b"\x00\x00", 0)
+    text._speedups.Scanner(*table)
+    with pytest.raises(TypeError, match="keyword"):
+        text._speedups.Scanner(*table, bogus=1)
