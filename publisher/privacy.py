@@ -65,7 +65,9 @@ if getattr(_speedups, "SEPARATOR_LENGTH", None) != SEPARATOR_LENGTH:
 _DATE_GAP = r"[ .\-\u2010\u2011\u2013\u00a0\u2009\u202f]"
 
 # 12 digits (century) or 10, a separator or none. A date written with gaps has them both
-# (``g1``), and is then not followed by more date ("2024-06-18 – 2024-07-15" is a period).
+# (``g1``), and is then not the start of a period: "2024-06-18 – 2024-07-15" reads as a
+# number "2024-06-18 – 2024" followed by "-07-15". Only that is left alone: a serial that is
+# a year, then the rest of a date; "1981-12-18-9876." before a numbered line "2." is a number.
 _PNR = re.compile(
     # not the tail of a longer number (a URL escape before it is not: "gutachten%2019…")
     r"(?:(?<!\d)|(?<=%[0-9A-Fa-f][0-9A-Fa-f]))"
@@ -74,7 +76,7 @@ _PNR = re.compile(
     rf"(?P<sep>{SEPARATOR})?"
     r"(?P<serial>\d{3})(?P<check>\d)"
     r"(?!\d)"
-    r"(?(g1)(?!\s*[-\u2013./]\s*\d))"
+    r"(?(g1)(?!(?<=(?:19|20)\d\d)\s*[-\u2013./]\s*\d{1,2}[-\u2013./]\d{1,2}(?!\d)))"
 )
 
 # Secrecy markers, matched against an item's title and text: the ways minutes say an item was
@@ -88,12 +90,15 @@ _SECRECY = re.compile(
     r"(?:\d+\s*§\s*)?OSL\b|\bOSL\b|offentlighets-\s*och\s*sekretesslag"
     r"|\bsärskilt protokoll|\bsärskilt sekretessprotokoll|\bsekretessprövning"
     r"|\bseparat protokoll|\bseparat sekretessprotokoll|\(sekr\.?\)"
-    r"|\b(?:inom|bakom) stängda dörrar|\bej offentlig|\bsekr\.|\bsekrl\b|\bskyddade personuppgifter"
+    r"|\b(?:inom|bakom) stängda dörrar|\bej offentlig|\binte offentlig|\bicke offentlig"
+    r"|\bsekr\.|\bsekrl\b"
+    r"|\bskyddade personuppgifter|\bskyddad(?:e)? identitet|\bstängt sammanträde"
+    r"|\bstängda sammanträde|\bsärskild(?:a|t) protokoll|\bO\.S\.L\.|\bO\. S\. L\."
     r"|\bprotokollförs (?:separat|särskilt)|\bprotokolleras (?:separat|särskilt)"
     r"|\blämnas (?:inte|ej) ut\b|\bLVU\b|\bLVM\b|\bomedelbart omhändertag"
     r"|\bsäkerhetsskydd|\bhemligstämpl|\bhemlig(?:a|t)?\b(?!\s+(?:omröstning|val)\b)"
     # German, Norwegian, Danish, Dutch, Portuguese, Finnish, Polish, Czech
-    r"|\bnicht[\s\-\u2010-\u2015]*öffentlich|\bausschluss der öffentlichkeit|\bvertraulich"
+    r"|\bnicht[\s\-\u2010-\u2015_]*(?:ö|oe)ffentlich|\bausschluss der öffentlichkeit|\bvertraulich"
     r"|\bsteuergeheimnis|\bgeheimhaltung|\bgeheime sitzung"
     r"|\bunntatt offentlighet|\bunntatt fra offentlighet|\bfor lukkede døre|\blukket møde"
     r"|\bmøtet (?:ble|blir|vert|vart) lukket|\blukket behandling|\bkommuneloven § 11-5"
@@ -134,6 +139,16 @@ SECRECY_WORDS = (
     "skyddade person",
     "stängda dörrar",
     "ej offentlig",
+    "inte offentlig",
+    "icke offentlig",
+    "skyddad identitet",
+    "skyddade identitet",
+    "stängt sammanträde",
+    "stängda sammanträde",
+    "särskilda protokoll",
+    "särskildt protokoll",
+    "o.s.l.",
+    "o. s. l.",
     "protokollförs separat",
     "protokollförs särskilt",
     "protokolleras separat",
@@ -678,9 +693,11 @@ def is_confidential(item: Item, closed_session: bool = False) -> bool:
         item.outcome_text,
         item.case_number,
     )
-    # an attachment's title is the item's text too ("Anlage 1 – nicht öffentlich: …")
+    # an attachment's title is the item's text too ("Anlage 1 – nicht öffentlich: …"), and
+    # so is its address (".../sekretessbelagt/beslut.pdf"), as for the meeting's own files
     if item.attachments:
         fields += tuple(link.title for link in item.attachments)
+        fields += tuple(link.url for link in item.attachments)
     # (the empty ones left out, in C; with none left the check reads "" and finds nothing)
     return has_secrecy_marker("\n".join(filter(None, fields)))
 

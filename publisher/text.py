@@ -47,6 +47,19 @@ def unligate(text: str) -> str:
     return text.translate(_LIGATURES) if _LIGATURE.search(text) else text
 
 
+# Characters that are not seen: the soft hyphen, zero-width spaces and joiners, the word
+# joiner and byte order mark, invisible operators. Inside a word or a number they hide it
+# from every search ("8112\u200b18-9876", "Sekre\u200btess") and show nothing: removed.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff")
+)
+
+
+def drop_invisible(text: str) -> str:
+    """``text`` without the characters that are not seen (``_INVISIBLE``)."""
+    return text.translate(_INVISIBLE) if not text.isprintable() else text
+
+
 _TRANSLITERATE = str.maketrans(
     {
         "ß": "ss",

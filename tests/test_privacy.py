@@ -280,6 +280,13 @@ _MARKERS = [
     "Deliberato a porte chiuse",
     "The Assembly went into a closed sitting",
     "a confidential report of the Director of Place",
+    "https://ris.example/nichtoeffentlich/beschluss.pdf",
+    "Sökanden har skyddad identitet",
+    "Ärendet behandlades vid stängt sammanträde",
+    "Ärendet är inte offentligt",
+    "Handlingen är icke offentlig",
+    "Besluten redovisas i särskilda protokoll",
+    "Sekretess enligt 26 kap. 1 § O.S.L.",
     "Ärendet omfattas av sekre-\ntess",  # a word broken at the end of a line
     "Ärendet omfattas av sekre-  \r\ntess",  # and spaces before a Windows line end
 ]
@@ -379,3 +386,45 @@ def test_a_nul_in_one_string_does_not_hide_a_number_in_the_next(
         monkeypatch.setattr(privacy, "_tree_may_hold_number", None)
     assert mask_all(("a\x00", "8112189876", "zzz")) == ("a\x00", MASK, "zzz")
     assert mask_all(("a\x00\x00", "x", "8112189876")) == ("a\x00\x00", "x", MASK)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bistånd beviljas sökande 1981-12-18-9876.\n2. Beslutet gäller omedelbart.",
+        "sökande 1981-12-18-9876 - 2024 års ansökan",
+        "sökande 1981-12-18-9876.1",
+    ],
+)
+def test_a_dated_number_followed_by_a_figure_is_still_a_number(text: str) -> None:
+    # only a period ("2024-06-18 – 2024-07-15") is left alone after a date set apart
+    assert "9876" not in mask_all(text)
+    assert mask_all("Anslaget 2024-06-18 – 2024-07-15") == "Anslaget 2024-06-18 – 2024-07-15"
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
+def test_characters_not_seen_hide_neither_a_number_nor_a_marker(invisible: str) -> None:
+    from publisher.extract import extract
+
+    page = (
+        "<html><body><h1>Socialnämnden protokoll</h1><p>Sammanträdesdatum 2024-06-18</p>"
+        f"<h2>§ 1 Ansökan</h2><p>Sökande 8112{invisible}18-9876.</p>"
+        "<p>Beslut: Nämnden beviljar ansökan.</p>"
+        f"<h2>§ 2 Placering</h2><p>Sekre{invisible}tess enligt 26 kap. 1 § OSL.</p>"
+        "<p>Beslut: Nämnden beslutar enligt förslaget.</p></body></html>"
+    ).encode()
+    first, second = extract(page, "sv-html").items
+    assert first.decision is not None and "9876" not in str(first)
+    assert second.public is False
+
+
+def test_an_attachment_whose_address_says_it_is_confidential_withholds_the_item() -> None:
+    from publisher.model import Link
+
+    item = Item(
+        number="§ 48",
+        title="Personalärende",
+        decision="Nämnden beslutar enligt förslaget.",
+        attachments=(Link(url="https://kommun.example/sekretessbelagt/48.pdf", title="Beslut"),),
+    )
+    assert protect(_protocol(item)).items[0].public is False

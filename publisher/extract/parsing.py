@@ -27,7 +27,7 @@ from publisher.errors import (
     MalformedDocument,
     UnsafeDocument,
 )
-from publisher.text import collapse_space, unligate
+from publisher.text import collapse_space, drop_invisible, unligate
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
@@ -318,9 +318,7 @@ def clean(text: str | None) -> str | None:
     if text is None:
         return None
     if not text.isascii():  # ASCII is NFC already and holds no soft hyphen nor ligature
-        text = unligate(unicodedata.normalize("NFC", text))
-        if "\u00ad" in text:
-            text = text.replace("\u00ad", "")
+        text = drop_invisible(unligate(unicodedata.normalize("NFC", text)))
     if text.isprintable() and "  " not in text:
         # Nothing to replace or collapse: a printable text holds no control character and no
         # whitespace but " " (every other whitespace character is unprintable), and no two
