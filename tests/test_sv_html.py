@@ -1086,3 +1086,22 @@ def test_abstentions_counted_with_the_words_between(sentence: str, votes: tuple)
     (item,) = extract(page.encode(), "sv-html").items
     assert item.votes is not None
     assert (item.votes.yes, item.votes.no, item.votes.abstain) == votes
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "<table><tr><td>SAMMANTRÄDESPROTOKOLL</td><td>Sida 2 (3)</td><td>Sekretess</td></tr>"
+        "</table>",
+        "<p>Sammanträdesdatum 2024-06-18 Sekretess</p>",
+    ],
+)
+def test_a_marker_in_a_page_header_inside_an_item_withholds_it(furniture: str) -> None:
+    # the page's header is no part of the item's text, but what it says of secrecy counts
+    page = (
+        "<html><body><h1>Socialnämnden protokoll</h1><p>Sammanträdesdatum 2024-06-18</p>"
+        f"<h2>§ 48 Ansökan</h2><h3>Beslut</h3><p>Ansökan beviljas.</p>{furniture}"
+        "<p>Beslutet gäller omedelbart.</p></body></html>"
+    )
+    (item,) = extract(page.encode(), "sv-html").items
+    assert item.public is False

@@ -1675,11 +1675,14 @@ def _parse_item(
     own = body_name.split()[-1].lower() if body_name.split() else ""
     lines: list[str] = []
     indices: list[int] = []
+    furniture: list[str] = []  # no part of the text, but read for secrecy with it
     for i in range(segment.head + 1, segment.end):
         block = blocks[i]
         if not _is_page_furniture(block, folded_body):
             lines.append(block)
             indices.append(i)
+        else:
+            furniture.append(block)
     flats = [line if "\t" not in line else _flat(line) for line in lines]
 
     rest = _flat(segment.rest).strip(" .:–—-\t")
@@ -1736,9 +1739,11 @@ def _parse_item(
     # _SECRECY_WORDS, so its full (slow) expression only runs on items that might be
     # confidential.
     all_text = "\n".join(flats)
-    hidden = ""
+    # what is read but never shown: the images' alt texts, the page headers and footers
+    # printed inside the item ("SAMMANTRÄDESPROTOKOLL | Sida 2 (3) | Sekretess")
+    hidden = "\n".join(furniture)
     if alts:
-        hidden = "\n".join(
+        hidden += "\n" + "\n".join(
             alt for i in range(max(segment.head - 1, 0), segment.end) for alt in alts.get(i, ())
         )
     full_text = with_joined_breaks(
