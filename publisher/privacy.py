@@ -715,8 +715,21 @@ def protect(protocol: Protocol) -> Protocol:
     if protocol.links:
         # A meeting's own files are published beside its items: one that says it is
         # confidential ("Tischvorlage zu TOP 6 (vertraulich): Abfindung …") is dropped, its
-        # title would tell what the withheld item is about
-        links = tuple(link for link in protocol.links if not _confidential_link(link))
+        # title would tell what the withheld item is about; so is one that names a withheld
+        # item by its number ("Utdrag § 48 Ansökan om …", "TOP 1 Personalangelegenheit")
+        naming = _naming(
+            [
+                item.number
+                for item, secret in zip(protocol.items, confidential, strict=True)
+                if secret and item.number
+            ]
+        )
+        links = tuple(
+            link
+            for link in protocol.links
+            if not _confidential_link(link)
+            and not (naming is not None and link.title and naming.search(link.title))
+        )
         if len(links) != len(protocol.links):
             protocol = dataclasses.replace(protocol, links=links)
     return mask_all(protocol)
@@ -724,3 +737,23 @@ def protect(protocol: Protocol) -> Protocol:
 
 def _confidential_link(link: Link) -> bool:
     return has_secrecy_marker("\n".join(t for t in (link.title, link.url) if t))
+
+
+# what names an item before a bare number ("TOP 1", "Punkt 3", "item 4", "ärende 5")
+_ITEM_WORD = r"(?:§|TOP|Top|top|Punkt|Pkt\.?|Tagesordnungspunkt|[Ii]tem|[Ää]rende|[Pp]aragraf)"
+
+
+def _naming(numbers: list[str]) -> re.Pattern[str] | None:
+    """An expression finding any of the item ``numbers`` as a text names an item: as printed
+    ("§ 48", "Ö 2", "PS 46/24"), a bare number only after a word that says it is an item."""
+    alternatives = []
+    for number in dict.fromkeys(n.strip() for n in numbers):
+        if not number:
+            continue
+        written = r"\s*".join(re.escape(part) for part in number.split())
+        if number[0].isdigit():
+            written = rf"{_ITEM_WORD}\s*{written}"
+        alternatives.append(written)
+    if not alternatives:
+        return None
+    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?![\w])")

@@ -428,3 +428,27 @@ def test_an_attachment_whose_address_says_it_is_confidential_withholds_the_item(
         attachments=(Link(url="https://kommun.example/sekretessbelagt/48.pdf", title="Beslut"),),
     )
     assert protect(_protocol(item)).items[0].public is False
+
+
+@pytest.mark.parametrize(
+    ("number", "title", "dropped"),
+    [
+        ("§ 48", "Utdrag § 48 Ansökan om bistånd", True),
+        ("§ 48", "Utdrag §48", True),
+        ("§ 48", "Utdrag § 480 Detaljplan", False),
+        ("1", "TOP 1 Personalangelegenheit", True),
+        ("1", "Niederschrift der 1. Sitzung", False),  # a bare number names no item
+        ("Ö 2", "Anlage zu Ö 2", True),
+    ],
+)
+def test_a_meeting_file_naming_a_withheld_item_is_dropped(
+    number: str, title: str, dropped: bool
+) -> None:
+    from publisher.model import Link
+
+    secret = Item(number=number, title="Personal", decision="Sekretess enligt OSL.")
+    public = Item(number="§ 49", title="Budget", decision="Nämnden godkänner budgeten.")
+    protocol = dataclasses.replace(
+        _protocol(secret, public), links=(Link(url="https://x.example/a.pdf", title=title),)
+    )
+    assert (protect(protocol).links == ()) is dropped
