@@ -704,6 +704,7 @@ def is_confidential(item: Item, closed_session: bool = False) -> bool:
 
 def protect(protocol: Protocol) -> Protocol:
     """Withhold confidential items and mask identity numbers everywhere. Idempotent."""
+    protocol = _plain_addresses(protocol)
     closed = protocol.meeting.closed
     confidential = [is_confidential(item, closed) for item in protocol.items]
     if any(confidential):
@@ -733,6 +734,41 @@ def protect(protocol: Protocol) -> Protocol:
         if len(links) != len(protocol.links):
             protocol = dataclasses.replace(protocol, links=links)
     return mask_all(protocol)
+
+
+# A percent-escaped letter, digit or "-._~" is the very character (RFC 3986, 2.3): an address
+# that spells "?pnr=%38%31%31%32…" is "?pnr=8112…", and is read, and masked, as that.
+_ESCAPED_UNRESERVED = re.compile(
+    r"%(3[0-9]|4[1-9A-Fa-f]|5[0-9Aa]|6[1-9A-Fa-f]|7[0-9Aa]|2[DdEe]|5[Ff]|7[Ee])"
+)
+
+
+def _plain(url: str) -> str:
+    if "%" not in url:
+        return url
+    return _ESCAPED_UNRESERVED.sub(lambda m: chr(int(m.group(1), 16)), url)
+
+
+def _plain_link(link: Link) -> Link:
+    url = _plain(link.url)
+    return link if url == link.url else dataclasses.replace(link, url=url)
+
+
+def _plain_addresses(protocol: Protocol) -> Protocol:
+    """``protocol`` with the escaped unreserved characters of its links' addresses written
+    as themselves (the same addresses)."""
+    changed = False
+    items = []
+    for item in protocol.items:
+        attachments = tuple(_plain_link(link) for link in item.attachments)
+        if attachments != item.attachments:
+            item = dataclasses.replace(item, attachments=attachments)
+            changed = True
+        items.append(item)
+    links = tuple(_plain_link(link) for link in protocol.links)
+    if not changed and links == protocol.links:
+        return protocol
+    return dataclasses.replace(protocol, items=tuple(items), links=links)
 
 
 def _confidential_link(link: Link) -> bool:

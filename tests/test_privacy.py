@@ -452,3 +452,20 @@ def test_a_meeting_file_naming_a_withheld_item_is_dropped(
         _protocol(secret, public), links=(Link(url="https://x.example/a.pdf", title=title),)
     )
     assert (protect(protocol).links == ()) is dropped
+
+
+def test_escaped_digits_in_an_address_are_read_as_digits() -> None:
+    from publisher.model import Link
+
+    escaped = "%38%31%31%32%31%38%2D%39%38%37%36"  # "811218-9876", every character escaped
+    item = Item(
+        number="§ 47",
+        title="Bistånd",
+        decision="Nämnden beviljar ansökan.",
+        attachments=(Link(url=f"https://kommun.example/beslut?pnr={escaped}", title="Beslut"),),
+    )
+    (link,) = protect(_protocol(item)).items[0].attachments
+    assert link.url == f"https://kommun.example/beslut?pnr={MASK}"
+    # an escaped reserved character stays as it is: it would change the address
+    other = Item(number="§ 48", title="Karta", attachments=(Link(url="https://x.example/a%2Fb"),))
+    assert protect(_protocol(other)).items[0].attachments[0].url == "https://x.example/a%2Fb"
