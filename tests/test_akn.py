@@ -733,3 +733,37 @@ def test_a_carried_vote_on_a_recommendation_recommends(decision: str, outcome: s
     (item,) = akn(RECOMMENDATION.format(decision=decision)).items
     assert item.outcome.value == outcome
     assert item.votes == Votes(yes=9, no=3)
+
+
+CONFIDENTIAL_WAYS = """<akomaNtoso><debateRecord name="minutes"><meta><identification source="#c">
+<FRBRWork><FRBRuri value="/akn/se/debaterecord/sn/2024-05-07"/>
+<FRBRdate date="2024-05-07" name="meeting"/></FRBRWork></identification>
+<references source="#c"><TLCConcept eId="c1" href="/c/c1" showAs="Sekretess enligt OSL"/>
+</references><notes source="#c"><note eId="n1"><p>Ärendet omfattas av sekretess.</p></note>
+</notes></meta><preface><p><docProponent>Socialnämnden</docProponent></p></preface>
+<debateBody><debateSection eId="item_2"{refers}><num>{num}</num><heading>Ansökan</heading>
+{other}<narrative><p>Ansökan beviljas.{ref}</p></narrative></debateSection></debateBody>
+</debateRecord></akomaNtoso>"""
+
+
+@pytest.mark.parametrize(
+    "way",
+    [
+        {"refers": ' refersTo="#c1"'},  # a concept whose name says it
+        {"ref": '<noteRef href="#n1"/>'},  # a note kept with the metadata
+        {"num": "§ 2 (sekr.)"},  # the item's own number
+        {"other": "<other><p>Sekretess</p></other>"},
+    ],
+)
+def test_every_way_a_section_says_it_is_confidential_withholds_it(way: dict) -> None:
+    fields = {"refers": "", "num": "§ 2", "other": "", "ref": ""} | way
+    (item,) = akn(CONFIDENTIAL_WAYS.format(**fields)).items
+    assert item.public is False
+
+
+def test_a_section_referring_to_an_ordinary_concept_is_public() -> None:
+    xml = CONFIDENTIAL_WAYS.format(refers=' refersTo="#c1"', num="§ 2", other="", ref="").replace(
+        "Sekretess enligt OSL", "Ekonomiskt bistånd"
+    )
+    (item,) = akn(xml).items
+    assert item.public is True

@@ -125,9 +125,14 @@ _SKIP = frozenset(
 _DECISION_BLOCKS = frozenset({"decision", "outcome", "summary", "narrative"})
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 # read for secrecy only: what the walk skips but may say an item was private
+# (and the item's own number, "§ 2 (sekr.)", an "other" block, a reference to a note kept
+# with the metadata: "<noteRef href="#n1"/>")
 _ASIDE_TAGS = tuple(
-    "{*}" + name for name in ("remark", "scene", "authorialNote", "subheading", "heading")
-)
+    "{*}" + name
+    for name in (
+        "remark", "scene", "authorialNote", "subheading", "heading", "num", "other", "noteRef",
+    )
+)  # fmt: skip
 _VOTE_EVENTS = frozenset({"voting", "recount", "quorumverification"})
 
 _DRAFT = re.compile(
@@ -752,6 +757,20 @@ def _asides(
     return found
 
 
+def _note_text(doc: etree._Element, ref: etree._Element, notes: dict[str, etree._Element]) -> str:
+    """The text of the note a ``noteRef`` points to (by ``href``, "#n1"), wherever it is."""
+    key = _ref(ref.get("href"))
+    if not key:
+        return ""
+    if not notes:  # the first reference: the document's notes by id, once
+        for note in doc.iter("{*}note", "{*}authorialNote"):
+            if ident := _ident(note):
+                notes.setdefault(ident, note)
+        notes[""] = doc  # (the index is built, even for a document without a note)
+    note = notes.get(key)
+    return element_text(note) if note is not None else ""
+
+
 def _items(
     body: etree._Element,
     sections: list[etree._Element],
@@ -764,6 +783,7 @@ def _items(
         index = {section: position for position, section in enumerate(sections)}
         tallies = _tallies(meta, doc, index)
     asides = _asides(body, sections)
+    notes: dict[str, etree._Element] = {}  # note id → note, read at the first noteRef
     items: list[Item] = []
     for position, section in enumerate(sections):
         kind = _name(section)
@@ -807,12 +827,18 @@ def _items(
         # ("Exempt information", "Confidential – not for publication"); the heading's text
         # is the one the walk read
         said = scan.texts + [
-            (scan.heading or "") if el is scan.heading_element else element_text(el)
+            (scan.heading or "")
+            if el is scan.heading_element
+            else _note_text(doc, el, notes)
+            if _name(el) == "noteref"
+            else element_text(el)
             for el in asides.get(section, ())
         ]
-        # and so may the concept the section refers to ("#closedSession", "#in_camera")
+        # and so may the concept the section refers to ("#closedSession", "#in_camera"), by
+        # its name and by what the references call it (showAs="Sekretess enligt OSL")
         if concept := section.get("refersTo"):
             said.append(_CAMEL.sub(r"\1 \2", concept).replace("_", " ").replace("-", " "))
+            said += [shown for ref in concept.split() if (shown := meta.showas(ref))]
         said = [t for t in said if t]
         secret = bool(said) and has_secrecy_marker("\n".join(said))
         items.append(
