@@ -445,3 +445,19 @@ def test_documents_announced_and_tabled_are_no_decision() -> None:
     # the Riksdag tables every new document at its first reading: nothing was postponed
     item = record_item("Följande dokument anmäldes och bordlades: Proposition 2023/24:131.")
     assert item.outcome is Outcome.OTHER
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        '<div type="debateSection"><head>§ 2 Ansökan</head><head>Sekretess</head>'
+        '<note type="decision">Nämnden beslutade bifalla ansökan.</note></div>',
+        '<div type="debateSection"><head>§ 2 Ansökan</head><ab>Ärendet omfattas av sekretess.'
+        '</ab><note type="decision">Nämnden beslutade bifalla ansökan.</note></div>',
+        '<div type="debateSection" ana="#sekretess"><head>§ 2 Ansökan</head>'
+        '<note type="decision">Nämnden beslutade bifalla ansökan.</note></div>',
+    ],
+)
+def test_a_section_that_says_it_is_confidential_in_any_part_is_withheld(section: str) -> None:
+    (item,) = extract(MUNICIPAL.format(sections=section).encode(), "tei").items
+    assert item.public is False

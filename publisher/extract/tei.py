@@ -124,6 +124,9 @@ class _Section:
     #: the record's own text, not speeches: each element's text as it stands (``raw_text``),
     #: cleaned once for the whole section by ``_record_text``
     record: list[str] = field(default_factory=list)
+    #: read for secrecy only: a further head of the section ("Sekretess"), its ``ana``
+    #: classes ("#sekretess")
+    hidden: list[str] = field(default_factory=list)
 
 
 def _text(el: etree._Element) -> str:
@@ -153,7 +156,7 @@ def _is_speech(el: etree._Element) -> bool:
 
 # in any namespace or none; "desc" of an incident ("The Seanad went into private session."),
 # a stage direction ("The Committee deliberated in private.")
-_RECORD_TAGS = ("{*}note", "{*}head", "{*}p", "{*}u", "{*}div", "{*}desc", "{*}stage")
+_RECORD_TAGS = ("{*}note", "{*}head", "{*}p", "{*}ab", "{*}u", "{*}div", "{*}desc", "{*}stage")
 
 
 def _leave_out(speech: etree._Element, skip: set[etree._Element]) -> None:
@@ -191,6 +194,8 @@ def _sections(body: etree._Element) -> list[_Section]:
                     parsed = _heading(text)
                     number, title = parsed or (str(len(sections) + 1), text or None)
                     current = _Section(number, title, el.get(XML_ID))
+                    if ana := el.get("ana"):
+                        current.hidden.append(ana.replace("#", " ").replace("_", " "))
                     sections.append(current)
                     # The head has named this section: met again by the walk, a "§ 58" head
                     # would open a second one, with the record, and leave this one empty,
@@ -219,8 +224,11 @@ def _sections(body: etree._Element) -> list[_Section]:
         if parsed is not None:
             current = _Section(parsed[0], parsed[1], el.get(XML_ID) or _div_id(el))
             sections.append(current)
-        elif name != "head" and current is not None:  # a ParlaMint head named its section
-            current.record.append(raw)
+        elif current is not None:
+            if name != "head":
+                current.record.append(raw)
+            else:  # (a ParlaMint head named its section; another is read for secrecy)
+                current.hidden.append(raw)
     return sections
 
 
@@ -366,7 +374,8 @@ def _item(section: _Section, source_id: str | None, stated_results: bool) -> Ite
         # private session.", "for lukkede døre"): fail closed. (Speed only: the check reads
         # the text as it is, a cleaned text having no line break to join, and finds nothing
         # without one of SECRECY_WORDS in it, which ``found`` tells.)
-        public=found.isdisjoint(_SECRECY_SET) or not has_secrecy_marker(text),
+        public=(found.isdisjoint(_SECRECY_SET) or not has_secrecy_marker(text))
+        and not (section.hidden and has_secrecy_marker(*section.hidden)),
         id=(f"{source_id}#{ident}" if source_id else ident) if ident else None,
     )
 
