@@ -1105,3 +1105,23 @@ def test_a_marker_in_a_page_header_inside_an_item_withholds_it(furniture: str) -
     )
     (item,) = extract(page.encode(), "sv-html").items
     assert item.public is False
+
+
+@pytest.mark.parametrize(
+    ("icon", "public"),
+    [
+        ('<svg viewBox="0 0 8 8"><title>Sekretess</title><path d="M0 0h8v8z"/></svg>', False),
+        ('<abbr title="Sekretess enligt OSL">S</abbr>', False),
+        ('<span aria-label="Sekretessbelagt ärende">🔒</span>', False),
+        ('<img src="lock.png" title="Sekretess">', False),
+        ('<abbr title="Kommunstyrelsen">KS</abbr>', True),
+    ],
+)
+def test_what_an_icon_says_only_in_markup_is_read_for_secrecy(icon: str, public: bool) -> None:
+    page = (
+        "<html><body><h1>Socialnämnden protokoll</h1><p>Sammanträdesdatum 2024-06-18</p>"
+        f"<h2>§ 48 {icon} Ansökan</h2><h3>Beslut</h3><p>Ansökan beviljas.</p></body></html>"
+    )
+    (item,) = extract(page.encode(), "sv-html").items
+    assert item.public is public
+    assert "Sekretess" not in (item.title or "")

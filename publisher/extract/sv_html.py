@@ -129,6 +129,18 @@ _NOTES = (
     " or contains(@style, 'mso-element:endnote-list')]"
     "|div[p[1]/a[starts-with(@href, '#ftnt_ref')]]"
 )
+# What an icon says only in markup is read like an image's alt text (for secrecy, never
+# shown): an inline SVG's <title> ("Sekretess" on a lock), an abbreviation's or an image's
+# title, a span's or an icon's aria-label. The element's own content is read as ever.
+_LABELLED = "".join(
+    f"""<xsl:template match="svg"{mode}>&#xE014;<xsl:value-of select=".//title"/>&#xE015;\
+</xsl:template>
+<xsl:template match="abbr[@title]|span[@aria-label]|i[@aria-label]|img[@title]"\
+ priority="-0.1"{mode}>&#xE014;<xsl:value-of select="@title|@aria-label"/>&#xE015;\
+<xsl:apply-templates{mode}/></xsl:template>
+"""
+    for mode in ("", ' mode="pre"', ' mode="cell"')
+)
 _XSLT_SOURCE = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
 <xsl:output method="text" encoding="UTF-8"/>
 <xsl:template match="{"|".join(_SKIP_TAGS.split())}"/>
@@ -143,6 +155,7 @@ _XSLT_SOURCE = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/19
 <xsl:template match="b|strong"><xsl:apply-templates/>&#xE013;</xsl:template>
 <xsl:template match="sup|sub"><xsl:text> </xsl:text><xsl:apply-templates/></xsl:template>
 <xsl:template match="img[@alt]">&#xE014;<xsl:value-of select="@alt"/>&#xE015;</xsl:template>
+{_LABELLED}
 <xsl:template match="img[@alt]" mode="pre"
  >&#xE014;<xsl:value-of select="@alt"/>&#xE015;</xsl:template>
 <xsl:template match="img[@alt]" mode="cell"
