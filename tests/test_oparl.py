@@ -675,3 +675,25 @@ def test_a_meeting_file_that_says_it_is_confidential_is_not_published() -> None:
     )
     titles = [link.title for link in protocol.links]
     assert "Anwesenheitsliste" in titles and not any("Kowalski" in (t or "") for t in titles)
+
+
+@pytest.mark.parametrize(
+    ("paper", "public"),
+    [
+        ({"name": "Vertrauliche Vorlage: Grundstücksankauf Molenweg"}, False),
+        ({"name": "Ankauf", "paperType": "Vorlage (nichtöffentlich)"}, False),
+        ({"name": "Haushaltssatzung 2025", "paperType": "Beschlussvorlage"}, True),
+    ],
+)
+def test_the_paper_an_item_consults_on_can_say_it_is_not_public(
+    paper: dict[str, str], public: bool
+) -> None:
+    item = {
+        "number": "5",
+        "name": "Grundstücksangelegenheit",
+        "public": True,
+        "result": "beschlossen",
+        "consultation": {"role": "Beschlussfassung", "paper": paper},
+    }
+    (got,) = from_json(_meeting("Sitzung des Gemeinderates", item)).items
+    assert got.public is public

@@ -349,8 +349,9 @@ def _is_public(value: Any, number: str) -> bool:
 
 
 def _marked_private(raw: dict[str, Any]) -> bool:
-    """Whether an item's keywords or its consultation's role say it is not public
-    ("keyword": ["nichtöffentlich"], "role": "Beschlussfassung (nichtöffentlich)")."""
+    """Whether an item's keywords, its consultation's role or the paper consulted on say it
+    is not public ("keyword": ["nichtöffentlich"], "role": "Beschlussfassung
+    (nichtöffentlich)", "paper": {"name": "Vertrauliche Vorlage …"})."""
     keyword = raw.get("keyword")
     consultation = raw.get("consultation")
     if keyword is None and not isinstance(consultation, (dict, list)):
@@ -359,6 +360,10 @@ def _marked_private(raw: dict[str, Any]) -> bool:
     for entry in _objects(consultation) if not isinstance(consultation, dict) else [consultation]:
         if isinstance(entry, dict) and isinstance(entry.get("role"), str):
             texts.append(entry["role"])
+        # and the paper it consults on ("Vertrauliche Vorlage: Grundstücksankauf …")
+        paper = entry.get("paper") if isinstance(entry, dict) else None
+        if isinstance(paper, dict):
+            texts += [v for k in ("name", "paperType") if isinstance(v := paper.get(k), str)]
     return bool(texts) and has_secrecy_marker("\n".join(texts))
 
 
