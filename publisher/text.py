@@ -55,6 +55,20 @@ _INVISIBLE = dict.fromkeys(
 )
 
 
+# A digit written as a character reference that a CMS escaped once too often ("&#56;" or
+# "&amp;#x38;" for "8") reads as a digit to anyone who unescapes it once more: it is one.
+_DIGIT_REFERENCE = re.compile(r"&(?:amp;)*#(?:(4[89]|5[0-7])|[xX]0*(3[0-9]));")
+
+
+def plain_digits(text: str) -> str:
+    """``text`` with digits written as (escaped) character references written as digits."""
+    if "&" not in text or "#" not in text:
+        return text
+    return _DIGIT_REFERENCE.sub(
+        lambda m: chr(int(m.group(1))) if m.group(1) else chr(int(m.group(2), 16)), text
+    )
+
+
 def drop_invisible(text: str) -> str:
     """``text`` without the characters that are not seen (``_INVISIBLE``)."""
     return text.translate(_INVISIBLE) if not text.isprintable() else text

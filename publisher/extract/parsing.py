@@ -27,7 +27,7 @@ from publisher.errors import (
     MalformedDocument,
     UnsafeDocument,
 )
-from publisher.text import collapse_space, drop_invisible, unligate
+from publisher.text import collapse_space, drop_invisible, plain_digits, unligate
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
@@ -319,6 +319,8 @@ def clean(text: str | None) -> str | None:
         return None
     if not text.isascii():  # ASCII is NFC already and holds no soft hyphen nor ligature
         text = drop_invisible(unligate(unicodedata.normalize("NFC", text)))
+    if "&" in text:
+        text = plain_digits(text)
     if text.isprintable() and "  " not in text:
         # Nothing to replace or collapse: a printable text holds no control character and no
         # whitespace but " " (every other whitespace character is unprintable), and no two

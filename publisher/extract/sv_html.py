@@ -60,7 +60,15 @@ from publisher.model import (
     Votes,
 )
 from publisher.privacy import SECRECY_WORDS, has_secrecy_marker, with_joined_breaks
-from publisher.text import WordSet, collapse_space, drop_invisible, fold, start_strings, unligate
+from publisher.text import (
+    WordSet,
+    collapse_space,
+    drop_invisible,
+    fold,
+    plain_digits,
+    start_strings,
+    unligate,
+)
 
 FORMAT = "sv-html"
 
@@ -326,7 +334,7 @@ def _clean_document(text: str, controls: bool = True) -> str:
     regular expression over a text with thousands of indentation runs). ``controls=False``
     says the text is known to hold no control character (NFC and removing soft hyphens
     never make one)."""
-    text = drop_invisible(unligate(unicodedata.normalize("NFC", text)))
+    text = plain_digits(drop_invisible(unligate(unicodedata.normalize("NFC", text))))
     if controls and _CONTROL.search(text):
         text = _CONTROL.sub(" ", text)
     return collapse_space(text)
