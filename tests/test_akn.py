@@ -753,6 +753,9 @@ CONFIDENTIAL_WAYS = """<akomaNtoso><debateRecord name="minutes"><meta><identific
         {"ref": '<noteRef href="#n1"/>'},  # a note kept with the metadata
         {"num": "§ 2 (sekr.)"},  # the item's own number
         {"other": "<other><p>Sekretess</p></other>"},
+        {"refers": ' status="confidential"'},  # the section's own classification
+        {"refers": ' class="sekretess"'},
+        {"other": '<p><concept refersTo="#c1">S</concept></p>'},  # an inline concept
     ],
 )
 def test_every_way_a_section_says_it_is_confidential_withholds_it(way: dict) -> None:

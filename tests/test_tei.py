@@ -456,6 +456,12 @@ def test_documents_announced_and_tabled_are_no_decision() -> None:
         '</ab><note type="decision">Nämnden beslutade bifalla ansökan.</note></div>',
         '<div type="debateSection" ana="#sekretess"><head>§ 2 Ansökan</head>'
         '<note type="decision">Nämnden beslutade bifalla ansökan.</note></div>',
+        # text left out for a reason, a transcriber's note inside a speech
+        '<div type="debateSection"><head>§ 2 Ansökan</head><gap reason="sekretess"/>'
+        '<note type="decision">Nämnden beslutade bifalla ansökan.</note></div>',
+        '<div type="debateSection"><head>§ 2 Ansökan</head><u who="#ordf"><note>Sekretess'
+        '</note><seg>Vi går vidare.</seg></u><note type="decision">Nämnden beslutade bifalla '
+        "ansökan.</note></div>",
     ],
 )
 def test_a_section_that_says_it_is_confidential_in_any_part_is_withheld(section: str) -> None:

@@ -131,6 +131,7 @@ _ASIDE_TAGS = tuple(
     "{*}" + name
     for name in (
         "remark", "scene", "authorialNote", "subheading", "heading", "num", "other", "noteRef",
+        "concept",
     )
 )  # fmt: skip
 _VOTE_EVENTS = frozenset({"voting", "recount", "quorumverification"})
@@ -831,8 +832,17 @@ def _items(
             if el is scan.heading_element
             else _note_text(doc, el, notes)
             if _name(el) == "noteref"
+            else f"{element_text(el)} {meta.showas(el.get('refersTo')) or ''}"
+            if _name(el) == "concept"
             else element_text(el)
             for el in asides.get(section, ())
+        ]
+        # and the section's own classification: status="confidential", class="sekretess" (a
+        # value of its own, as a label in brackets is: "(confidential)", "(closed)")
+        said += [
+            f"({value.strip()})"
+            for attr in ("status", "class", "name")
+            if (value := section.get(attr))
         ]
         # and so may the concept the section refers to ("#closedSession", "#in_camera"), by
         # its name and by what the references call it (showAs="Sekretess enligt OSL")

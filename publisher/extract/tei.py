@@ -156,7 +156,9 @@ def _is_speech(el: etree._Element) -> bool:
 
 # in any namespace or none; "desc" of an incident ("The Seanad went into private session."),
 # a stage direction ("The Committee deliberated in private.")
-_RECORD_TAGS = ("{*}note", "{*}head", "{*}p", "{*}ab", "{*}u", "{*}div", "{*}desc", "{*}stage")
+_RECORD_TAGS = (
+    "{*}note", "{*}head", "{*}p", "{*}ab", "{*}u", "{*}div", "{*}desc", "{*}stage", "{*}gap",
+)  # fmt: skip
 
 
 def _leave_out(speech: etree._Element, skip: set[etree._Element]) -> None:
@@ -202,7 +204,14 @@ def _sections(body: etree._Element) -> list[_Section]:
                     # public though the record says it was heard behind closed doors.
                     skip.add(head)
             continue
+        if name == "gap":  # text left out, and why: <gap reason="sekretess"/>
+            if current is not None:
+                current.hidden += [v for a in ("reason", "desc") if (v := el.get(a))]
+            continue
         if name == "u" and _is_speech(el):
+            if current is not None and len(el):
+                # the transcriber's notes inside a speech are no part of it: read for secrecy
+                current.hidden += [raw_text(note) for note in el.iter("{*}note")]
             _leave_out(el, skip)
             continue
         kind = el.get("type")
