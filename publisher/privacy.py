@@ -26,7 +26,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from publisher.model import Item, Link, Outcome, Protocol, Status
-from publisher.text import WordSet, pattern_hints
+from publisher.text import WordSet, fold, pattern_hints
 
 try:  # the C scan for where a number may begin (publisher/_speedups.c), when it is built
     from publisher import _speedups
@@ -679,7 +679,30 @@ def _rebuilder(kind: type) -> Callable[[Any, frozenset[str]], Any] | None:
 def withhold(item: Item) -> Item:
     """What survives of a confidential item: its number, position and that it was withheld.
     Not its id: a source's element ids are often made of the title ("…#staff_appeal_mr_x")."""
-    return Item(number=item.number, outcome=Outcome.OTHER, public=False)
+    return Item(number=_bare_number(item.number), outcome=Outcome.OTHER, public=False)
+
+
+def _bare_number(number: str) -> str:
+    """An item's number without what a source wrote after it ("1 Personalangelegenheit" is
+    "1"): the words up to its first with a digit, and those after that are numbers too
+    ("§ 46 a", "PS 46/24", "TOP Ö 1") or a short mark in brackets ("TOP 5 (n.ö.)"). A number
+    without a digit keeps its first word."""
+    words = number.split()
+    first = next((i for i, word in enumerate(words) if any(c.isdigit() for c in word)), None)
+    if first is None:
+        return " ".join(words[:1]) if len(words) > 2 else " ".join(words)
+    end = first + 1
+    while end < len(words) and (
+        any(c.isdigit() for c in words[end])
+        or (len(words[end]) == 1 and words[end].islower())
+        or _NUMBER_MARK.fullmatch(words[end]) is not None
+    ):
+        end += 1
+    return " ".join(words[:end])
+
+
+# a short mark in brackets after a number: "TOP 5 (n.ö.)", "7 (nö)", "§ 12 (S)"
+_NUMBER_MARK = re.compile(r"\([^()\s]{1,6}\)")
 
 
 def is_confidential(item: Item, closed_session: bool = False) -> bool:
@@ -707,6 +730,8 @@ def protect(protocol: Protocol) -> Protocol:
     protocol = _plain_addresses(protocol)
     closed = protocol.meeting.closed
     confidential = [is_confidential(item, closed) for item in protocol.items]
+    # (as the source gave them, before withholding: their titles are looked for below)
+    withheld = [item for item, secret in zip(protocol.items, confidential, strict=True) if secret]
     if any(confidential):
         items = tuple(
             withhold(item) if secret else item
@@ -717,19 +742,14 @@ def protect(protocol: Protocol) -> Protocol:
         # A meeting's own files are published beside its items: one that says it is
         # confidential ("Tischvorlage zu TOP 6 (vertraulich): Abfindung …") is dropped, its
         # title would tell what the withheld item is about; so is one that names a withheld
-        # item by its number ("Utdrag § 48 Ansökan om …", "TOP 1 Personalangelegenheit")
-        naming = _naming(
-            [
-                item.number
-                for item, secret in zip(protocol.items, confidential, strict=True)
-                if secret and item.number
-            ]
-        )
+        # item by its number ("Utdrag § 48 Ansökan om …", "TOP 1 Personalangelegenheit") or
+        # repeats its title ("Vorlage Personalangelegenheit Meier")
+        naming = _naming([item.number for item in withheld if item.number])
+        titles = [fold(t) for item in withheld if (t := (item.title or "").strip()) and len(t) >= 4]
         links = tuple(
             link
             for link in protocol.links
-            if not _confidential_link(link)
-            and not (naming is not None and link.title and naming.search(link.title))
+            if not _confidential_link(link) and not _names_withheld(link, naming, titles)
         )
         if len(links) != len(protocol.links):
             protocol = dataclasses.replace(protocol, links=links)
@@ -769,6 +789,15 @@ def _plain_addresses(protocol: Protocol) -> Protocol:
     if not changed and links == protocol.links:
         return protocol
     return dataclasses.replace(protocol, items=tuple(items), links=links)
+
+
+def _names_withheld(link: Link, naming: re.Pattern[str] | None, titles: list[str]) -> bool:
+    if not link.title:
+        return False
+    if naming is not None and naming.search(link.title):
+        return True
+    folded = fold(link.title)
+    return any(title in folded for title in titles)
 
 
 def _confidential_link(link: Link) -> bool:

@@ -482,3 +482,33 @@ def test_digits_escaped_once_too_often_are_digits(escaped: str) -> None:
     ).encode()
     (item,) = extract(page, "sv-html").items
     assert item.decision == f"Nämnden beviljar ansökan från {MASK}."
+
+
+@pytest.mark.parametrize(
+    ("number", "kept"),
+    [
+        ("1 Personalangelegenheit Meier", "1"),
+        ("§ 48", "§ 48"),
+        ("§ 46 a", "§ 46 a"),
+        ("PS 46/24", "PS 46/24"),
+        ("TOP Ö 1", "TOP Ö 1"),
+        ("Ö 2", "Ö 2"),
+        ("TOP 5 (n.ö.)", "TOP 5 (n.ö.)"),
+        ("1 (Personalakte)", "1"),
+    ],
+)
+def test_a_withheld_item_keeps_its_number_not_what_follows_it(number: str, kept: str) -> None:
+    item = Item(number=number, title="Personal", decision="Sekretess enligt OSL.")
+    assert protect(_protocol(item)).items[0].number == kept
+
+
+def test_a_meeting_file_repeating_a_withheld_items_title_is_dropped() -> None:
+    from publisher.model import Link
+
+    secret = Item(number="5", title="Personalangelegenheit Meier", public=False)
+    links = (
+        Link(url="https://x.example/a.pdf", title="Vorlage Personalangelegenheit Meier"),
+        Link(url="https://x.example/n.pdf", title="Niederschrift"),
+    )
+    protocol = dataclasses.replace(_protocol(secret), links=links)
+    assert [link.title for link in protect(protocol).links] == ["Niederschrift"]

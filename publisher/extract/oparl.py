@@ -400,8 +400,9 @@ def _item(raw: dict[str, Any], position: int, options: ExtractOptions) -> Item:
         # ``privacy.protect`` withholds every non-public item whatever it says, keeping only
         # its number and id (``privacy.withhold``): its title, decision and their reading
         # would be thrown away unread, so they are not worked out. (Its attachments are, as
-        # before: with a base URL a malformed one raises, and still does.)
-        return Item(number=number, public=False, id=item_id)
+        # before: with a base URL a malformed one raises, and still does.) Its title goes
+        # with it for protect to find in the meeting's files ("Vorlage <title>"), never out.
+        return Item(number=number, title=_text(get("name")), public=False, id=item_id)
     result = _text(get("result"))
     resolution = get("resolutionText")
     decision = _plain(resolution) if isinstance(resolution, str) else None
