@@ -355,13 +355,15 @@ def test_clean_makes_control_characters_spaces_as_before_the_split() -> None:
                 c
                 for c in text
                 if c not in "\u00ad\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
+                "\ufe00\ufe01\ufe02\ufe03\ufe04\ufe05\ufe06\ufe07\ufe08\ufe09\ufe0a\ufe0b"
+                "\ufe0c\ufe0d\ufe0e\ufe0f"
             )
         return " ".join(parsing._CONTROL.sub(" ", text).split()) or None
 
     rng = _rng(20)
     pieces = ["a", "bc", "å", "e\u0301", " ", "  ", "\t", "\n", "\x00", "\x08", "\x0b", "\x0c"]
     pieces += ["\x1c", "\x1f", "\x7f", "\x85", "\x9f", "\u00a0", "\u00ad", "\u200b", "\u2028"]
-    pieces += ["\u200d", "\u2060", "\ufeff"]
+    pieces += ["\u200d", "\u2060", "\ufeff", "\ufe0f"]
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         assert parsing.clean(text) == as_first_written(text), repr(text)

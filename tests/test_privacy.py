@@ -402,7 +402,7 @@ def test_a_dated_number_followed_by_a_figure_is_still_a_number(text: str) -> Non
     assert mask_all("Anslaget 2024-06-18 – 2024-07-15") == "Anslaget 2024-06-18 – 2024-07-15"
 
 
-@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\ufe0f"])
 def test_characters_not_seen_hide_neither_a_number_nor_a_marker(invisible: str) -> None:
     from publisher.extract import extract
 
