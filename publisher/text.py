@@ -74,7 +74,12 @@ _ANY_INVISIBLE = re.compile("[" + "".join(map(chr, sorted(_INVISIBLE))) + "]")
 
 def drop_invisible(text: str) -> str:
     """``text`` without the characters that are not seen (``_INVISIBLE``)."""
-    # (a search in C first: most texts hold none, and translating reads every character)
+    # All but the variation selectors are format characters, which no printable text holds:
+    # a printable text is searched no further unless it holds the two selectors in use
+    # (text and emoji presentation; a Latin-1 text cannot, which the test tells at once).
+    # Every field is cleaned: a search of each costs a tenth of reading a record.
+    if text.isprintable() and "\ufe0f" not in text and "\ufe0e" not in text:
+        return text
     return text.translate(_INVISIBLE) if _ANY_INVISIBLE.search(text) else text
 
 

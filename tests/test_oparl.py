@@ -493,7 +493,7 @@ def _random_strings(alphabet: str, seed: int, count: int = 3000, longest: int = 
     ]
 
 
-_TEXTY = "aAäÄ ß\u00a0\u00ad\u0308\t\n\x07\x7f\x85\u2028\u200b\ufeffİıſ\u212a/:1."
+_TEXTY = "aAäÄ ß\u00a0\u00ad\u0308\t\n\x07\x7f\x85\u2028\u200b\ufeffİıſ\u212a/:1.\ufe0f\ufb01"
 
 
 @pytest.mark.parametrize(

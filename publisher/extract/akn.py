@@ -125,12 +125,12 @@ _SKIP = frozenset(
 _DECISION_BLOCKS = frozenset({"decision", "outcome", "summary", "narrative"})
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 # read for secrecy only: what the walk skips but may say an item was private
-# (and the item's own number, "§ 2 (sekr.)", an "other" block, a reference to a note kept
-# with the metadata: "<noteRef href="#n1"/>")
+# (and an "other" block, a reference to a note kept with the metadata: "<noteRef
+# href="#n1"/>", an inline concept; the item's own number, "§ 2 (sekr.)", the scan reads)
 _ASIDE_TAGS = tuple(
     "{*}" + name
     for name in (
-        "remark", "scene", "authorialNote", "subheading", "heading", "num", "other", "noteRef",
+        "remark", "scene", "authorialNote", "subheading", "heading", "other", "noteRef",
         "concept",
     )
 )  # fmt: skip
@@ -827,7 +827,7 @@ def _items(
         # and so may its stage directions, remarks and notes, and its sub-headings
         # ("Exempt information", "Confidential – not for publication"); the heading's text
         # is the one the walk read
-        said = scan.texts + [
+        said = [*scan.texts, scan.number or ""] + [
             (scan.heading or "")
             if el is scan.heading_element
             else _note_text(doc, el, notes)

@@ -175,12 +175,9 @@ def _text(value: Any) -> str | None:
         # Exactly ``clean(value)``, without its work for a text that is clean already (ids,
         # URLs, most names): a printable text holds no control character, no soft hyphen and
         # no whitespace but " " (every other whitespace character is unprintable), so with no
-        # "  " and in NFC already (as ASCII always is) ``clean`` would only strip it.
-        if (
-            value.isprintable()
-            and "  " not in value
-            and (value.isascii() or is_normalized("NFC", value))
-        ):
+        # "  ", in NFC already (as ASCII always is) and in Latin-1 (no ligature, no variation
+        # selector) ``clean`` would only strip it.
+        if value.isprintable() and "  " not in value and (value.isascii() or _latin_nfc(value)):
             return value.strip() or None
         return clean(value)
     if isinstance(value, _NUMBERS) and not isinstance(value, bool):
@@ -189,6 +186,16 @@ def _text(value: Any) -> str | None:
 
 
 _NUMBERS = (int, float)  # (``int | float`` would build a union object at every call)
+
+
+def _latin_nfc(value: str) -> bool:
+    """Whether ``value`` is Latin-1 (German names are; a ligature or a selector is not) and
+    in NFC."""
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return is_normalized("NFC", value)
 
 
 def _objects(value: Any) -> list[Any]:

@@ -314,11 +314,13 @@ def _may_declare(data: bytes) -> bool:
 
 
 def clean(text: str | None) -> str | None:
-    """Normalize a text field: NFC, no control characters, single spaces; ``None`` if empty."""
+    """Normalize a text field: NFC, no control characters nor characters that are not seen,
+    single spaces; ``None`` if empty."""
     if text is None:
         return None
-    if not text.isascii():  # ASCII is NFC already and holds no soft hyphen nor ligature
-        text = drop_invisible(unligate(unicodedata.normalize("NFC", text)))
+    plain = text.isascii()  # ASCII is NFC already, holds no ligature nor invisible character
+    if not plain:
+        text = unligate(unicodedata.normalize("NFC", text))
     if "&" in text:
         text = plain_digits(text)
     if text.isprintable() and "  " not in text:
@@ -326,7 +328,8 @@ def clean(text: str | None) -> str | None:
         # whitespace but " " (every other whitespace character is unprintable), and no two
         # of those in a row; only the ends are left to strip. (Text that was on one line of
         # the document, and most attribute values, are like this.)
-        return text.strip() or None
+        text = text.strip()
+        return (text if plain else _visible(text)) or None
     # ``str.split`` splits on exactly the characters ``\s`` matches in a str pattern (and
     # ``str.strip`` strips them): the same as collapsing ``\s+`` to " " and stripping.
     joined = collapse_space(text)
@@ -336,7 +339,15 @@ def clean(text: str | None) -> str | None:
     # holds none, and ``isprintable`` (in C) is several times cheaper than the expression.
     if not joined.isprintable() and _CONTROL.search(joined) is not None:
         joined = collapse_space(_CONTROL.sub(" ", joined))
-    return joined or None
+    return (joined if plain else _visible(joined)) or None
+
+
+def _visible(text: str) -> str:
+    """``text`` (spaces collapsed) without the characters that are not seen: asked once the
+    whitespace is gone, when a printable text tells at once that it holds none of most of
+    them. Removing one may bring two spaces together, or one to an end."""
+    dropped = drop_invisible(text)
+    return text if dropped is text else collapse_space(dropped)
 
 
 def clean_block(text: str | None) -> str | None:

@@ -183,6 +183,9 @@ def _sections(body: etree._Element) -> list[_Section]:
     skip: set[etree._Element] = set()
     for el in body.iter(*_RECORD_TAGS):
         if skip and el in skip:
+            # a note inside a speech is the transcriber's, no part of it: read for secrecy
+            if current is not None and el.tag[-4:] == "note":  # (a str: see below)
+                current.hidden.append(raw_text(el))
             continue
         tag = el.tag  # always a str: a tag-filtered iteration yields elements only
         name = tag[tag.rfind("}") + 1 :]  # local_name(el)
@@ -209,9 +212,6 @@ def _sections(body: etree._Element) -> list[_Section]:
                 current.hidden += [v for a in ("reason", "desc") if (v := el.get(a))]
             continue
         if name == "u" and _is_speech(el):
-            if current is not None and len(el):
-                # the transcriber's notes inside a speech are no part of it: read for secrecy
-                current.hidden += [raw_text(note) for note in el.iter("{*}note")]
             _leave_out(el, skip)
             continue
         kind = el.get("type")
