@@ -504,13 +504,40 @@ tree_may_hold_number(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return PyBool_FromLong(found);
 }
 
-/* collapse_space(text) -> " ".join(text.split()): the words of text (runs of characters that
- * are not whitespace, as str.split() sees it) joined by single spaces. Cleaning a document's
- * text does this once over all of it; text.split() builds a string per word first, ten
- * times slower than one pass. The result is built from a buffer of the text's own width by
- * PyUnicode_FromKindAndData, which narrows it when only the whitespace was wide. */
+/* The two passes below: collapse_space(text) -> " ".join(text.split()), the words of text (runs
+ * of characters that are not whitespace, as str.split() sees it) joined by single spaces; and
+ * scrub(text), the same after the characters nobody sees are removed, the Latin ligatures
+ * written as their letters and control characters made spaces (publisher.text.scrub says
+ * it in Python). Cleaning a document's text does this once over all of it; text.split()
+ * builds a string per word first, ten times slower than one pass. The result is built from a
+ * buffer of the text's own width by PyUnicode_FromKindAndData, which narrows it when only
+ * the whitespace was wide. */
+
+/* publisher.text._INVISIBLE: the soft hyphen, the Mongolian vowel separator, zero widths and
+ * joiners, the word joiner and invisible operators, the byte order mark, variation selectors */
+static inline int
+is_invisible(Py_UCS4 ch)
+{
+    if (ch < 0xAD) {
+        return 0;
+    }
+    return ch == 0xAD || ch == 0x180E || (ch >= 0x200B && ch <= 0x200D)
+           || (ch >= 0x2060 && ch <= 0x2064) || ch == 0xFEFF || (ch >= 0xFE00 && ch <= 0xFE0F);
+}
+
+/* publisher.text._CONTROL: C0 but TAB, LF and CR, DEL and C1, lone surrogates */
+static inline int
+is_control(Py_UCS4 ch)
+{
+    return ch <= 0x08 || ch == 0x0B || ch == 0x0C || (ch >= 0x0E && ch <= 0x1F)
+           || (ch >= 0x7F && ch <= 0x9F) || (ch >= 0xD800 && ch <= 0xDFFF);
+}
+
+/* U+FB00-U+FB06 as letters (publisher.text._LIGATURES) */
+static const char *const LIGATURES[] = {"ff", "fi", "fl", "ffi", "ffl", "st", "st"};
+
 static PyObject *
-collapse_space(PyObject *module, PyObject *text)
+words_joined(PyObject *text, int scrub)
 {
     if (!PyUnicode_Check(text)) {
         PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(text)->tp_name);
@@ -522,7 +549,12 @@ collapse_space(PyObject *module, PyObject *text)
     const int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    char *buffer = PyMem_Malloc(n > 0 ? (size_t)n * kind : 1);
+    /* a ligature (one character) becomes at most three: room for that only where one can be */
+    const Py_ssize_t room = (scrub && kind != PyUnicode_1BYTE_KIND) ? 3 * n : n;
+    if (room > PY_SSIZE_T_MAX / 4) {
+        return PyErr_NoMemory();
+    }
+    char *buffer = PyMem_Malloc(room > 0 ? (size_t)room * kind : 1);
     if (buffer == NULL) {
         return PyErr_NoMemory();
     }
@@ -530,8 +562,11 @@ collapse_space(PyObject *module, PyObject *text)
     int pending_space = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        if (Py_UNICODE_ISSPACE(ch)) {
+        if (Py_UNICODE_ISSPACE(ch) || (scrub && is_control(ch))) {
             pending_space = length > 0;
+            continue;
+        }
+        if (scrub && is_invisible(ch)) {
             continue;
         }
         if (pending_space) {
@@ -539,12 +574,31 @@ collapse_space(PyObject *module, PyObject *text)
             length++;
             pending_space = 0;
         }
+        if (scrub && ch >= 0xFB00 && ch <= 0xFB06) {
+            for (const char *letter = LIGATURES[ch - 0xFB00]; *letter; letter++) {
+                PyUnicode_WRITE(kind, buffer, length, (Py_UCS4)*letter);
+                length++;
+            }
+            continue;
+        }
         PyUnicode_WRITE(kind, buffer, length, ch);
         length++;
     }
     PyObject *result = PyUnicode_FromKindAndData(kind, buffer, length);
     PyMem_Free(buffer);
     return result;
+}
+
+static PyObject *
+collapse_space(PyObject *module, PyObject *text)
+{
+    return words_joined(text, 0);
+}
+
+static PyObject *
+scrub(PyObject *module, PyObject *text)
+{
+    return words_joined(text, 1);
 }
 
 static PyMethodDef Scanner_methods[] = {
@@ -573,6 +627,9 @@ static PyTypeObject ScannerType = {
 static PyMethodDef module_methods[] = {
     {"collapse_space", (PyCFunction)collapse_space, METH_O,
      "collapse_space(text) -> ' '.join(text.split())"},
+    {"scrub", (PyCFunction)scrub, METH_O,
+     "scrub(text) -> collapse_space of text without invisible characters, ligatures or "
+     "control characters"},
     {"number_start", (PyCFunction)(void (*)(void))number_start, METH_FASTCALL,
      "number_start(text, start) -> first index >= start where a personnummer may begin, or -1"},
     {"tree_may_hold_number", (PyCFunction)(void (*)(void))tree_may_hold_number, METH_FASTCALL,

@@ -156,6 +156,38 @@ def test_collapse_space_without_the_c_module() -> None:
     assert text._collapse_space(" a \u3000 b\n") == "a b"
 
 
+def test_scrub_is_the_python_passes_in_one() -> None:
+    # the C pass against its Python reference: ligatures (each width of string), the
+    # characters nobody sees, control characters, lone surrogates and every kind of space
+    if text._speedups is None:
+        pytest.fail("publisher._speedups is not built")
+    rng = _rng(23)
+    alphabet = _SPACES + "ab é\u00adß\ue010\u200b\u200d\u2060\ufeff\ufe0f\ufe01\U0001f600"
+    alphabet += "\ufb00\ufb01\ufb03\ufb04\ufb06\x00\x08\x0b\x1f\x7f\x85\x9f\ud800\udfff"
+    alphabet += _SPECIALS
+    samples = ["", "\u200b", "o\ufb00entlig", "8112\u200b18-9876", "\ufb03\U0001f600", "a\x00b"]
+    samples += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(8000)
+    ]
+    for sample in samples:
+        scrubbed = text._speedups.scrub(sample)
+        assert scrubbed == text._scrub(sample), repr(sample)
+        assert hash(scrubbed) == hash(text._scrub(sample))  # the compact form of str
+
+
+@pytest.mark.parametrize(
+    ("raw", "seen"),
+    [
+        ("ej o\ufb00entliga", "ej offentliga"),
+        ("Sekre\u200btess \u00ad kl.\x0b13", "Sekretess kl. 13"),
+        ("\ufeff  \u2060 a\x85b\ud800c ", "a b c"),
+        ("8\ufe0f112189876", "8112189876"),
+    ],
+)
+def test_scrub_without_the_c_module(raw: str, seen: str) -> None:
+    assert text._scrub(raw) == seen
+
+
 def test_a_scanner_whose_init_failed_refuses_to_scan() -> None:
     if text._speedups is None:
         pytest.fail("publisher._speedups is not built")

@@ -27,7 +27,7 @@ from publisher.errors import (
     MalformedDocument,
     UnsafeDocument,
 )
-from publisher.text import collapse_space, drop_invisible, plain_digits, unligate
+from publisher.text import CONTROL, plain_digits, scrub
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
@@ -36,7 +36,7 @@ _XML_DECL_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._-]+)""", re.IGNORECASE)
 # C0/C1 control characters except tab/newline/carriage return, and lone surrogates (a JSON
 # "\ud800" escape): never legal in our outputs (a surrogate cannot even be written as UTF-8)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL = CONTROL
 
 
 def check_size(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
@@ -315,12 +315,15 @@ def _may_declare(data: bytes) -> bool:
 
 def clean(text: str | None) -> str | None:
     """Normalize a text field: NFC, no control characters nor characters that are not seen,
-    single spaces; ``None`` if empty."""
+    ligatures as their letters, single spaces, digits written as character references as
+    digits; ``None`` if empty."""
     if text is None:
         return None
-    plain = text.isascii()  # ASCII is NFC already, holds no ligature nor invisible character
-    if not plain:
-        text = unligate(unicodedata.normalize("NFC", text))
+    if not text.isascii():
+        # (``scrub`` first: a reference split by a zero width, "&#5\u200b6;", is one too)
+        text = scrub(unicodedata.normalize("NFC", text))
+        return (plain_digits(text) if "&" in text else text) or None
+    # ASCII is NFC already and holds no ligature nor invisible character
     if "&" in text:
         text = plain_digits(text)
     if text.isprintable() and "  " not in text:
@@ -328,26 +331,8 @@ def clean(text: str | None) -> str | None:
         # whitespace but " " (every other whitespace character is unprintable), and no two
         # of those in a row; only the ends are left to strip. (Text that was on one line of
         # the document, and most attribute values, are like this.)
-        text = text.strip()
-        return (text if plain else _visible(text)) or None
-    # ``str.split`` splits on exactly the characters ``\s`` matches in a str pattern (and
-    # ``str.strip`` strips them): the same as collapsing ``\s+`` to " " and stripping.
-    joined = collapse_space(text)
-    # Control characters become spaces. Done after the split, the same words result: each
-    # control character splits a word just as the space it becomes would have, wherever it
-    # stands, and those that are whitespace are gone already. A text that is printable
-    # holds none, and ``isprintable`` (in C) is several times cheaper than the expression.
-    if not joined.isprintable() and _CONTROL.search(joined) is not None:
-        joined = collapse_space(_CONTROL.sub(" ", joined))
-    return (joined if plain else _visible(joined)) or None
-
-
-def _visible(text: str) -> str:
-    """``text`` (spaces collapsed) without the characters that are not seen: asked once the
-    whitespace is gone, when a printable text tells at once that it holds none of most of
-    them. Removing one may bring two spaces together, or one to an end."""
-    dropped = drop_invisible(text)
-    return text if dropped is text else collapse_space(dropped)
+        return text.strip() or None
+    return scrub(text) or None
 
 
 def clean_block(text: str | None) -> str | None:

@@ -63,11 +63,10 @@ from publisher.privacy import SECRECY_WORDS, has_secrecy_marker, with_joined_bre
 from publisher.text import (
     WordSet,
     collapse_space,
-    drop_invisible,
     fold,
     plain_digits,
+    scrub,
     start_strings,
-    unligate,
 )
 
 FORMAT = "sv-html"
@@ -104,7 +103,6 @@ _LINK_MARK = re.compile(
     f"{_LINK_OPEN}([^{_LINK_TEXT}{_LINK_OPEN}]*){_LINK_TEXT}([^{_LINK_CLOSE}]*){_LINK_CLOSE}?"
 )
 _PRE_SPLIT = re.compile(r" {3,}|\ue011")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # as parsing.clean
 
 _BLOCK_TAGS = (
     "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd section article header footer main aside "
@@ -276,7 +274,7 @@ def html_to_document(root: Any, base_url: str | None = None) -> TextDocument:
     text = flat.decode("utf-8", "replace")
     if _PRE in text:
         text = _BREAK.join(_pre_lines(segment) for segment in text.split(_BREAK))
-    text = _clean_document(text, controls=_has_controls(flat))
+    text = _clean_document(text)
     blocks: list[str] = []
     append = blocks.append
     links: dict[int, list[Link]] = {}
@@ -314,30 +312,11 @@ def html_to_document(root: Any, base_url: str | None = None) -> TextDocument:
     )
 
 
-# ``_CONTROL`` in UTF-8: C0 and DEL are single bytes, never part of a multi-byte sequence;
-# C1 (U+0080-U+009F) is 0xC2 followed by 0x80-0x9F (0xC2 is only ever a lead byte).
-_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
-
-
-def _has_controls(utf8: bytes) -> bool:
-    """False only when ``utf8.decode("utf-8", "replace")`` holds no ``_CONTROL`` character
-    (a replacement character is none); C code instead of a per-character expression."""
-    if len(utf8.translate(None, _C0_BYTES)) != len(utf8):
-        return True
-    return b"\xc2" in utf8 and _C1_UTF8.search(utf8) is not None
-
-
-def _clean_document(text: str, controls: bool = True) -> str:
-    """What ``parsing.clean`` does per field, once for the whole text: NFC, no ligatures, soft
-    hyphens or control characters, whitespace runs collapsed (``str.split`` in C, far cheaper than a
-    regular expression over a text with thousands of indentation runs). ``controls=False``
-    says the text is known to hold no control character (NFC and removing soft hyphens
-    never make one)."""
-    text = plain_digits(drop_invisible(unligate(unicodedata.normalize("NFC", text))))
-    if controls and _CONTROL.search(text):
-        text = _CONTROL.sub(" ", text)
-    return collapse_space(text)
+def _clean_document(text: str) -> str:
+    """What ``parsing.clean`` does per field, once for the whole text: NFC, no ligatures,
+    characters that are not seen or control characters, whitespace runs collapsed
+    (``text.scrub``: one pass of C), digits written as character references as digits."""
+    return plain_digits(scrub(unicodedata.normalize("NFC", text)))
 
 
 def _pre_lines(segment: str) -> str:
