@@ -9,7 +9,7 @@ STAMP   = $(VENV)/.installed
 
 # The install compiles the C speedups and the extraction core (mypyc, see setup.py): a change
 # to any of them installs again, so that the compiled forms are never older than the sources.
-NATIVE  = publisher/_speedups.c publisher/text.py publisher/privacy.py \
+NATIVE  = publisher/_speedups.c publisher/_flatten.c publisher/text.py publisher/privacy.py \
           $(addprefix publisher/extract/,parsing.py dates.py outcomes.py votecounts.py \
           sv_html.py akn.py tei.py oparl.py)
 

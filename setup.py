@@ -1,6 +1,9 @@
 """The C parts of the project (everything else is in pyproject.toml).
 
 * ``publisher._speedups``: the word-set scanner and text helpers behind ``publisher.text``.
+* ``publisher._flatten``: the Swedish reader's HTML flattening as one walk of lxml's tree,
+  built against the headers of the lxml in the build environment (and used only with that
+  lxml version; otherwise the stylesheet it stands in for runs).
 * The extraction core (``publisher._native.NATIVE_MODULES``), compiled with mypyc from the
   very same typed Python. The sources stay beside their compiled forms, and
   ``publisher/_native.py`` runs them instead whenever a compiled module was built from
@@ -63,6 +66,24 @@ def native_extensions() -> list[Extension]:
     return extensions
 
 
+def flatten_extensions() -> list[Extension]:
+    """``publisher._flatten`` when lxml and its headers are at hand (they are in its wheels)."""
+    try:
+        import lxml
+    except ImportError:
+        print("lxml is not installed: HTML is flattened by its stylesheet", file=sys.stderr)
+        return []
+    return [
+        Extension(
+            "publisher._flatten",
+            sources=["publisher/_flatten.c"],
+            include_dirs=lxml.get_include(),
+            optional=True,
+            extra_compile_args=["-O2"],
+        )
+    ]
+
+
 setup(
     ext_modules=[
         Extension(
@@ -71,6 +92,7 @@ setup(
             optional=True,
             extra_compile_args=["-O2"],
         ),
+        *flatten_extensions(),
         *native_extensions(),
     ]
 )

@@ -192,12 +192,29 @@ _XSLT_SOURCE = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/19
 </xsl:stylesheet>"""
 _flattener = threading.local()  # lxml XSLT objects are not shared between threads
 
+try:  # the same flattening as one walk of the tree in C (publisher/_flatten.c)
+    from publisher import _flatten as _flatten_c
+except ImportError:  # pragma: no cover - no compiler at install: the stylesheet runs
+    _flatten_c = None  # type: ignore[assignment]
+# (built against one lxml's headers: used with that lxml only, the stylesheet with another)
+_C_FLATTEN = _flatten_c is not None and _flatten_c.LXML_VERSION == etree.__version__
+
 
 def _flatten(element: Any) -> str:
     return _flatten_utf8(element).decode("utf-8", "replace")
 
 
 def _flatten_utf8(element: Any) -> bytes:
+    """The text of ``element`` with the marks above, UTF-8: ``_XSLT_SOURCE``'s output."""
+    if _C_FLATTEN and isinstance(element, etree._Element):
+        try:
+            return bytes(_flatten_c.flatten(element))
+        except RecursionError as exc:
+            raise MalformedDocument(f"cannot flatten the HTML: {exc}") from None
+    return _flatten_xslt(element)
+
+
+def _flatten_xslt(element: Any) -> bytes:
     transform = getattr(_flattener, "xslt", None)
     if transform is None:
         transform = etree.XSLT(
