@@ -91,8 +91,9 @@ enum Mode { DEFAULT, CELL_MODE, PRE_MODE };
 static int
 named(const xmlNode *node, const char *name)
 {
+    /* (the first letters compared inline: most names differ there, and strcmp is a call) */
     return node->type == XML_ELEMENT_NODE && node->ns == NULL && node->name != NULL
-           && strcmp((const char *)node->name, name) == 0;
+           && node->name[0] == (xmlChar)name[0] && strcmp((const char *)node->name, name) == 0;
 }
 
 static int

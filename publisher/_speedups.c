@@ -536,6 +536,43 @@ is_control(Py_UCS4 ch)
 /* U+FB00-U+FB06 as letters (publisher.text._LIGATURES) */
 static const char *const LIGATURES[] = {"ff", "fi", "fl", "ffi", "ffl", "st", "st"};
 
+/* The loop of words_joined for one width of string (PyUnicode_READ decides the width for
+ * every character; this decides it once). Returns the length written to out. */
+#define WORDS_JOINED(NAME, TYPE)                                                         \
+    static Py_ssize_t NAME(const void *data, Py_ssize_t n, char *out, int scrub)         \
+    {                                                                                    \
+        const TYPE *in = (const TYPE *)data;                                             \
+        TYPE *buffer = (TYPE *)out;                                                      \
+        Py_ssize_t length = 0;                                                           \
+        int pending_space = 0;                                                           \
+        for (Py_ssize_t i = 0; i < n; i++) {                                             \
+            const Py_UCS4 ch = in[i];                                                    \
+            if (Py_UNICODE_ISSPACE(ch) || (scrub && is_control(ch))) {                   \
+                pending_space = length > 0;                                              \
+                continue;                                                                \
+            }                                                                            \
+            if (scrub && is_invisible(ch)) {                                             \
+                continue;                                                                \
+            }                                                                            \
+            if (pending_space) {                                                         \
+                buffer[length++] = ' ';                                                  \
+                pending_space = 0;                                                       \
+            }                                                                            \
+            if (scrub && ch >= 0xFB00 && ch <= 0xFB06) {                                 \
+                for (const char *letter = LIGATURES[ch - 0xFB00]; *letter; letter++) {   \
+                    buffer[length++] = (TYPE)*letter;                                    \
+                }                                                                        \
+                continue;                                                                \
+            }                                                                            \
+            buffer[length++] = (TYPE)ch;                                                 \
+        }                                                                                \
+        return length;                                                                   \
+    }
+
+WORDS_JOINED(words_joined_1, Py_UCS1)
+WORDS_JOINED(words_joined_2, Py_UCS2)
+WORDS_JOINED(words_joined_4, Py_UCS4)
+
 static PyObject *
 words_joined(PyObject *text, int scrub)
 {
@@ -559,30 +596,16 @@ words_joined(PyObject *text, int scrub)
         return PyErr_NoMemory();
     }
     Py_ssize_t length = 0;
-    int pending_space = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        if (Py_UNICODE_ISSPACE(ch) || (scrub && is_control(ch))) {
-            pending_space = length > 0;
-            continue;
-        }
-        if (scrub && is_invisible(ch)) {
-            continue;
-        }
-        if (pending_space) {
-            PyUnicode_WRITE(kind, buffer, length, ' ');
-            length++;
-            pending_space = 0;
-        }
-        if (scrub && ch >= 0xFB00 && ch <= 0xFB06) {
-            for (const char *letter = LIGATURES[ch - 0xFB00]; *letter; letter++) {
-                PyUnicode_WRITE(kind, buffer, length, (Py_UCS4)*letter);
-                length++;
-            }
-            continue;
-        }
-        PyUnicode_WRITE(kind, buffer, length, ch);
-        length++;
+    switch (kind) {
+    case PyUnicode_1BYTE_KIND:
+        length = words_joined_1(data, n, buffer, scrub);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        length = words_joined_2(data, n, buffer, scrub);
+        break;
+    default:
+        length = words_joined_4(data, n, buffer, scrub);
+        break;
     }
     PyObject *result = PyUnicode_FromKindAndData(kind, buffer, length);
     PyMem_Free(buffer);
@@ -599,6 +622,88 @@ static PyObject *
 scrub(PyObject *module, PyObject *text)
 {
     return words_joined(text, 1);
+}
+
+/* is_nfc_plain(text) -> True when every character is below U+0300 (Latin), punctuation or a
+ * currency sign of U+2010-U+2027, U+2030-U+205E, U+20A0-U+20C0 (dashes, quotes, ellipsis,
+ * per mille, euro), or private use (U+E000-U+F8FF, sv_html's marks): each of those is its own
+ * NFC form and combines with nothing (tests/test_text_scan.py checks every pair), so the
+ * text is NFC as it is. False says nothing: unicodedata decides. One pass instead of the
+ * quick check's table lookups. */
+static PyObject *
+is_nfc_plain(PyObject *module, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    if (PyUnicode_READY(text) < 0) {
+        return NULL;
+    }
+    const int kind = PyUnicode_KIND(text);
+    if (kind == PyUnicode_1BYTE_KIND) {
+        Py_RETURN_TRUE;  /* Latin-1 */
+    }
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch >= 0x300 && !(ch >= 0xE000 && ch <= 0xF8FF)
+            && !(ch >= 0x2010 && ch <= 0x2027) && !(ch >= 0x2030 && ch <= 0x205E)
+            && !(ch >= 0x20A0 && ch <= 0x20C0)) {
+            Py_RETURN_FALSE;
+        }
+    }
+    Py_RETURN_TRUE;
+}
+
+/* control_bytes(data, encoding) -> how many control characters (publisher.text.CONTROL)
+ * the text decoded from data holds, counted on the bytes: C0 but TAB, LF and CR, and DEL
+ * always; for "latin-1" also 0x80-0x9F (the C1 controls); for "utf-8" the C1 controls as
+ * 0xC2 0x80-0x9F (0xC2 is only ever a lead byte). For "cp1252" 0x80-0x9F are printable. */
+static PyObject *
+control_bytes(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyBytes_Check(args[0]) || !PyUnicode_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "control_bytes(data: bytes, encoding: str)");
+        return NULL;
+    }
+    const char *encoding = PyUnicode_AsUTF8(args[1]);
+    if (encoding == NULL) {
+        return NULL;
+    }
+    const int latin1 = strcmp(encoding, "latin-1") == 0;
+    const int utf8 = strcmp(encoding, "utf-8") == 0;
+    if (!latin1 && !utf8 && strcmp(encoding, "cp1252") != 0) {
+        PyErr_Format(PyExc_ValueError, "unknown encoding %.40s", encoding);
+        return NULL;
+    }
+    /* 1 for each byte that is a control character wherever it stands */
+    unsigned char control[256] = {0};
+    for (int byte = 0; byte < 0x20; byte++) {
+        control[byte] = byte != 0x09 && byte != 0x0A && byte != 0x0D;
+    }
+    control[0x7F] = 1;
+    for (int byte = 0x80; byte <= 0x9F; byte++) {
+        control[byte] = (unsigned char)latin1;
+    }
+    const unsigned char *data = (const unsigned char *)PyBytes_AS_STRING(args[0]);
+    const Py_ssize_t n = PyBytes_GET_SIZE(args[0]);
+    Py_ssize_t count = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        count += control[data[i]];
+    }
+    if (utf8) {
+        const unsigned char *lead = memchr(data, 0xC2, (size_t)n);
+        while (lead != NULL) {
+            const Py_ssize_t at = lead - data;
+            if (at + 1 < n && data[at + 1] >= 0x80 && data[at + 1] <= 0x9F) {
+                count++;
+            }
+            lead = at + 1 < n ? memchr(data + at + 1, 0xC2, (size_t)(n - at - 1)) : NULL;
+        }
+    }
+    return PyLong_FromSsize_t(count);
 }
 
 static PyMethodDef Scanner_methods[] = {
@@ -630,6 +735,12 @@ static PyMethodDef module_methods[] = {
     {"scrub", (PyCFunction)scrub, METH_O,
      "scrub(text) -> collapse_space of text without invisible characters, ligatures or "
      "control characters"},
+    {"is_nfc_plain", (PyCFunction)is_nfc_plain, METH_O,
+     "is_nfc_plain(text) -> True when text holds only characters below U+0300 or private use "
+     "ones (NFC as it is)"},
+    {"control_bytes", (PyCFunction)(void (*)(void))control_bytes, METH_FASTCALL,
+     "control_bytes(data, encoding) -> the control characters of data decoded, counted on its "
+     "bytes (encoding: utf-8, cp1252 or latin-1)"},
     {"number_start", (PyCFunction)(void (*)(void))number_start, METH_FASTCALL,
      "number_start(text, start) -> first index >= start where a personnummer may begin, or -1"},
     {"tree_may_hold_number", (PyCFunction)(void (*)(void))tree_may_hold_number, METH_FASTCALL,

@@ -93,6 +93,43 @@ def _scrub(text: str) -> str:
 scrub: Callable[[str], str] = _scrub if _speedups is None else _speedups.scrub
 
 
+def nfc(text: str) -> str:
+    """``unicodedata.normalize("NFC", text)``. A text of Latin letters (below U+0300), common
+    punctuation and private use characters is NFC as it is: told in one pass of C when the
+    speedups are built (``_speedups.is_nfc_plain``)."""
+    if _speedups is not None and _speedups.is_nfc_plain(text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+# ``CONTROL`` in bytes: C0 and DEL are single bytes, never part of a multi-byte UTF-8
+# sequence; C1 (U+0080-U+009F) is 0xC2 followed by 0x80-0x9F in UTF-8 (0xC2 is only ever a
+# lead byte), the bytes 0x80-0x9F in latin-1, and printable characters in cp1252.
+_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_C1_BYTES = bytes(range(0x80, 0xA0))
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _control_bytes(data: bytes, encoding: str) -> int:
+    """``control_bytes`` in Python: the reference the C pass is checked against."""
+    count = len(data) - len(data.translate(None, _C0_BYTES))
+    if encoding == "latin-1":
+        count += len(data) - len(data.translate(None, _C1_BYTES))
+    elif encoding == "utf-8" and b"\xc2" in data:
+        count += len(_C1_UTF8.findall(data))
+    elif encoding not in ("utf-8", "cp1252"):
+        raise ValueError(f"unknown encoding {encoding}")
+    return count
+
+
+def control_bytes(data: bytes, encoding: str) -> int:
+    """How many ``CONTROL`` characters ``data`` decoded from ``encoding`` ("utf-8", "cp1252"
+    or "latin-1") holds, counted on the bytes (one pass of C when the speedups are built)."""
+    if _speedups is not None:
+        return _speedups.control_bytes(data, encoding)
+    return _control_bytes(data, encoding)
+
+
 _TRANSLITERATE = str.maketrans(
     {
         "ß": "ss",

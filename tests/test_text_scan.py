@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 
 import pytest
 
@@ -186,6 +187,45 @@ def test_scrub_is_the_python_passes_in_one() -> None:
 )
 def test_scrub_without_the_c_module(raw: str, seen: str) -> None:
     assert text._scrub(raw) == seen
+
+
+def test_what_is_nfc_plain_is_its_own_nfc() -> None:
+    # Every character is_nfc_plain admits (below U+0300, the punctuation and currency ranges,
+    # the Private Use Area) is its own NFC form and a starter (combining class 0), and no two
+    # of them compose: then every text of them is NFC (composition could only join a starter
+    # with the character right after it here).
+    if text._speedups is None:
+        pytest.fail("publisher._speedups is not built")
+    ranges = [range(0x300), range(0x2010, 0x2028), range(0x2030, 0x205F), range(0x20A0, 0x20C1)]
+    plain = [chr(c) for r in ranges for c in r] + [chr(c) for c in range(0xE000, 0xF900, 37)]
+    for char in plain:
+        assert unicodedata.combining(char) == 0 and unicodedata.normalize("NFC", char) == char
+        assert text._speedups.is_nfc_plain(char)
+    for first in plain:
+        for second in plain:
+            pair = first + second
+            assert unicodedata.normalize("NFC", pair) == pair, repr(pair)
+    for other in ("e\u0301", "\u212b", "\uf900", "\u0958", "\u2000", "\u2028", "\u20c1"):
+        assert not text._speedups.is_nfc_plain(other)
+        assert text.nfc(other) == unicodedata.normalize("NFC", other)
+
+
+def test_control_bytes_counts_what_the_expression_finds() -> None:
+    if text._speedups is None:
+        pytest.fail("publisher._speedups is not built")
+    rng = _rng(24)
+    pieces = [b"a", "å".encode(), b"\x00", b"\x09", b"\x0a", b"\x0d", b"\x1f", b"\x7f"]
+    pieces += [b"\xc2\x85", b"\xc2\x9f", b"\xc2\xa0", b"\xc2", b"\x85", b"\x9f", b"\xe0"]
+    for _ in range(5000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
+        for encoding in ("cp1252", "latin-1", "utf-8"):
+            counted = text._speedups.control_bytes(data, encoding)
+            assert counted == text._control_bytes(data, encoding), (data, encoding)
+            if encoding != "cp1252":  # (cp1252 leaves five bytes undefined)
+                decoded = data.decode(encoding, "replace")
+                assert counted == len(text.CONTROL.findall(decoded)), (data, encoding)
+    with pytest.raises(ValueError, match="unknown encoding"):
+        text._speedups.control_bytes(b"", "utf-16")
 
 
 def test_a_scanner_whose_init_failed_refuses_to_scan() -> None:

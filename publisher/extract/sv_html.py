@@ -28,7 +28,6 @@ import bisect
 import functools
 import re
 import threading
-import unicodedata
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +63,7 @@ from publisher.text import (
     WordSet,
     collapse_space,
     fold,
+    nfc,
     plain_digits,
     scrub,
     start_strings,
@@ -333,7 +333,7 @@ def _clean_document(text: str) -> str:
     """What ``parsing.clean`` does per field, once for the whole text: NFC, no ligatures,
     characters that are not seen or control characters, whitespace runs collapsed
     (``text.scrub``: one pass of C), digits written as character references as digits."""
-    return plain_digits(scrub(unicodedata.normalize("NFC", text)))
+    return plain_digits(scrub(nfc(text)))
 
 
 def _pre_lines(segment: str) -> str:
