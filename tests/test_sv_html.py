@@ -880,6 +880,7 @@ def test_a_word_unicode_export_is_recognised_and_read(encoding: str) -> None:
     "heading",
     [
         "<h2>MBN § 87 Bygglov för flerbostadshus</h2>",  # the body's abbreviation (Ciceron)
+        "<h2>PU § 87 Bygglov för flerbostadshus</h2>",  # one that begins like "Paragraf"
         "<table><tr><th>Paragraf</th><td>§ 87</td></tr>"
         "<tr><th>Ärende</th><td>Bygglov för flerbostadshus</td></tr></table>",  # a table an item
     ],

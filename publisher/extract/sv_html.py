@@ -409,6 +409,17 @@ _ITEM_HEAD = re.compile(
 )
 _HEAD_INITIALS = frozenset("§Pp")  # the first character of every _ITEM_HEAD match
 _LEADERS = re.compile(r"[.…_·]{3,}")
+
+
+def _has_leaders(text: str) -> bool:
+    """Whether ``_LEADERS`` can match in ``text``, told by substring tests in C: a run of
+    three of ".…_·" holds "…" or "·", or else is of "." and "_" alone, and holds two alike
+    side by side or alternates ("._.", "_._")."""
+    return (
+        ".." in text or "__" in text or "…" in text or "·" in text or "._." in text or "_._" in text
+    )
+
+
 _PAGE_NUMBER = re.compile(
     r"sid(?:a|an)?\s*\d+(?:\s*(?:av|\(|/)\s*\d+\)?)?|\d+\s*\(\s*\d+\s*\)", re.IGNORECASE
 )
@@ -874,7 +885,8 @@ class _Header:
 
 def _strip_value(text: str) -> str:
     # dot leaders between two values are a column gap ("Amir Suljic ...... Hedvig Lantz")
-    text = _LEADERS.sub("\t", text)
+    if _has_leaders(text):
+        text = _LEADERS.sub("\t", text)
     return text.strip(" \t:;,–—-").strip()
 
 
@@ -1036,7 +1048,9 @@ def _normalize_person_cells(text: str) -> str:
 
 def _people(text: str, role: str | None = None) -> list[Person]:
     """Every person named in ``text``: "Anna Berg (S), ordförande, Bo Ek (M) och Cia Lind"."""
-    text = _strip_value(_normalize_person_cells(_LEADERS.sub(" ", text)))
+    if _has_leaders(text):
+        text = _LEADERS.sub(" ", text)
+    text = _strip_value(_normalize_person_cells(text))
     if not text or len(text) > 2000:
         return []
     found: list[Person] = []
@@ -1140,7 +1154,12 @@ _ABBREVIATION_INITIALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ")
 def _head(block: str) -> tuple[str, str] | None:
     """(number, same-line rest) when ``block`` is an item heading."""
     start = 0
-    if block[:1] not in _HEAD_INITIALS or block.startswith(("Paragraf\t", "paragraf\t")):
+    if not (
+        block[:1] == "§" or (block[1:8] in ("aragraf", "ARAGRAF") and block[:1] in ("P", "p"))
+    ) or block.startswith(("Paragraf\t", "paragraf\t")):
+        # "KS § 12", "PU § 3", "Paragraf<TAB>§ 12": a prefix before the "§" it needs
+        if "§" not in block:
+            return None
         prefix = _HEAD_PREFIX.match(block)
         if prefix is None:
             return None
@@ -1283,7 +1302,7 @@ _FURNITURE_LINE = re.compile(
 def _is_page_furniture(block: str, folded_body: str) -> bool:
     """A page header or footer repeated inside an item (Word and PDF exports repeat the
     letterhead on every page: "Sjöhamra kommun | SAMMANTRÄDESPROTOKOLL | Sida 3 (9)")."""
-    if ".." in block or "…" in block or "__" in block:
+    if _has_leaders(block):
         block = _LEADERS.sub("\t", block)  # "Justerandes sign ...... Utdragsbestyrkande"
     if "\t" not in block:
         if len(block) > 60:
@@ -1299,6 +1318,14 @@ def _is_page_furniture(block: str, folded_body: str) -> bool:
         return True
     flat = " ".join(cells)
     return bool(_PAGE_HEADER.match(flat)) or flat.casefold() == folded_body
+
+
+@functools.lru_cache(maxsize=2048)
+def _section_match(label: str) -> re.Match[str] | None:
+    """``_SECTION_RE.match(label)``, remembered: the same label lines ("Beslut",
+    "Beslutsunderlag", "Yrkanden") come back in every item, and the expression, with its
+    optional genitive before each label word, costs several microseconds a line."""
+    return _SECTION_RE.match(label)
 
 
 def _section(block: str) -> tuple[str, str, re.Match[str]] | None:
@@ -1324,7 +1351,8 @@ def _section(block: str) -> tuple[str, str, re.Match[str]] | None:
             and words[2].split(None, 1)[0].rstrip(":.") in _SECTION_AFTER_GENITIVE
         ):
             return None
-    match = _SECTION_RE.match(first.strip())
+    label = first.strip()
+    match = _section_match(label) if len(label) <= 60 else _SECTION_RE.match(label)
     if not match:
         return None
     key = next((key for name, key in _SECTION_KEY_LIST if match.start(name) >= 0), None)
