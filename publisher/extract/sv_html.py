@@ -408,6 +408,19 @@ _ITEM_HEAD = re.compile(
     r"\s*(\d{1,4})([a-z])?(?![\d\w])(?!\s*(?:[-–—]|,|och)\s*\d{1,4}\s*(?:$|\t|,))"
 )
 _HEAD_INITIALS = frozenset("§Pp")  # the first character of every _ITEM_HEAD match
+
+
+def _heading_at_start(text: str) -> bool:
+    """Whether ``_ITEM_HEAD`` can match at the start of ``text`` ("§" or "Paragraf"), told
+    without running it."""
+    return text[:1] == "§" or (text[1:8] in ("aragraf", "ARAGRAF") and text[:1] in ("P", "p"))
+
+
+def _item_head_at_start(text: str) -> re.Match[str] | None:
+    """``_ITEM_HEAD.match(text)``"""
+    return _ITEM_HEAD.match(text) if _heading_at_start(text) else None
+
+
 _LEADERS = re.compile(r"[.…_·]{3,}")
 
 
@@ -898,7 +911,7 @@ def _header_tokens(lines: Iterable[str]) -> list[tuple[str | None, str]]:
             cell = cell.strip()
             if not cell:
                 continue
-            if cell[:1] in _HEAD_INITIALS and _ITEM_HEAD.match(cell):
+            if _item_head_at_start(cell):
                 tokens.append((None, cell))
                 continue
             accepted = _cell_labels(cell)
@@ -952,7 +965,7 @@ def _parse_header(lines: Sequence[str]) -> _Header:
     pending: list[tuple[int, str]] = []
 
     def free(j: int) -> bool:
-        return j < count and not used[j] and not _ITEM_HEAD.match(tokens[j][1])
+        return j < count and not used[j] and not _item_head_at_start(tokens[j][1])
 
     for i, (key, text) in enumerate(tokens):
         if key is None:
@@ -1154,9 +1167,7 @@ _ABBREVIATION_INITIALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ")
 def _head(block: str) -> tuple[str, str] | None:
     """(number, same-line rest) when ``block`` is an item heading."""
     start = 0
-    if not (
-        block[:1] == "§" or (block[1:8] in ("aragraf", "ARAGRAF") and block[:1] in ("P", "p"))
-    ) or block.startswith(("Paragraf\t", "paragraf\t")):
+    if not _heading_at_start(block) or block.startswith(("Paragraf\t", "paragraf\t")):
         # "KS § 12", "PU § 3", "Paragraf<TAB>§ 12": a prefix before the "§" it needs
         if "§" not in block:
             return None
@@ -2109,7 +2120,7 @@ def parse_blocks(
     # --- approval and notice
     # (not a contents row: "§ 12 Preliminär budgetram" names an item, not this protocol)
     draft_text = [
-        *(line for line in header_lines if not _ITEM_HEAD.match(line)),
+        *(line for line in header_lines if not _item_head_at_start(line)),
         title or "",
     ]
     draft = any(
