@@ -187,3 +187,23 @@ def test_extract_does_not_load_the_pipeline() -> None:
     )
     assert json.loads(done.stdout)["format"] == "sv-html"
     assert done.stderr.strip() == "[]"
+
+
+def test_a_damaged_document_leaves_nothing_behind_for_the_next() -> None:
+    # the HTML and XML parsers are kept, one per thread: after documents that fail, or are
+    # damaged and read anyway, the same documents read exactly as they did on their own
+    documents = [p for p in _all_documents() if p.suffix in (".html", ".xml")]
+    before = {p: extract(p.read_bytes()) for p in documents if _reads(p.read_bytes())}
+    for path in documents:
+        data = path.read_bytes()
+        _reads(data[: len(data) // 3] + b"<\xff<<!--")
+        if path in before:
+            assert extract(data) == before[path], path
+
+
+def _reads(data: bytes) -> bool:
+    try:
+        extract(data)
+    except PublisherError:
+        return False
+    return True

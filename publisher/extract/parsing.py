@@ -209,14 +209,16 @@ def parse_html(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> html.HtmlElem
     check_size(data, max_bytes)
     text, utf8 = _decode(data)
     _refuse_entities(data)
-    parser = html.HTMLParser(
-        encoding="utf-8",
-        no_network=True,
-        remove_comments=True,
-        remove_pis=True,
-        huge_tree=False,
-        default_doctype=False,
-    )
+    parser: html.HTMLParser | None = getattr(_parsers, "html", None)
+    if parser is None:  # one per thread, as ``xml_parser``
+        parser = _parsers.html = html.HTMLParser(
+            encoding="utf-8",
+            no_network=True,
+            remove_comments=True,
+            remove_pis=True,
+            huge_tree=False,
+            default_doctype=False,
+        )
     try:
         # text decoded from UTF-8 encodes back to the very same bytes: parse those
         root = html.document_fromstring(data if utf8 else text.encode("utf-8"), parser=parser)
