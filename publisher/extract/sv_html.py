@@ -1331,12 +1331,21 @@ def _is_page_furniture(block: str, folded_body: str) -> bool:
     return bool(_PAGE_HEADER.match(flat)) or flat.casefold() == folded_body
 
 
-@functools.lru_cache(maxsize=2048)
+_read_labels = threading.local()  # the label lines of the document being read (parse_blocks)
+
+
 def _section_match(label: str) -> re.Match[str] | None:
-    """``_SECTION_RE.match(label)``, remembered: the same label lines ("Beslut",
-    "Beslutsunderlag", "Yrkanden") come back in every item, and the expression, with its
-    optional genitive before each label word, costs several microseconds a line."""
-    return _SECTION_RE.match(label)
+    """``_SECTION_RE.match(label)``, remembered while one document is read: the same label
+    lines ("Beslut", "Beslutsunderlag", "Yrkanden") come back in every item, and the
+    expression, with its optional genitive before each label word, costs several
+    microseconds a line."""
+    seen: dict[str, re.Match[str] | None] | None = getattr(_read_labels, "matches", None)
+    if seen is None:
+        return _SECTION_RE.match(label)
+    if label in seen:
+        return seen[label]
+    match = seen[label] = _SECTION_RE.match(label)
+    return match
 
 
 def _section(block: str) -> tuple[str, str, re.Match[str]] | None:
@@ -2025,6 +2034,25 @@ _PERIOD_GAP = re.compile(
 
 
 def parse_blocks(
+    blocks: Sequence[str],
+    options: ExtractOptions,
+    *,
+    links: Mapping[int, tuple[Link, ...]] | None = None,
+    title: str | None = None,
+    alts: Mapping[int, tuple[str, ...]] | None = None,
+    rules: Sequence[int] = (),
+) -> Protocol:
+    """Read a Swedish protocol from its text blocks: ``_parse_blocks``, with the label lines
+    of this document remembered while it is read (``_section_match``)."""
+    outer = getattr(_read_labels, "matches", None)
+    _read_labels.matches = {}
+    try:
+        return _parse_blocks(blocks, options, links=links, title=title, alts=alts, rules=rules)
+    finally:
+        _read_labels.matches = outer
+
+
+def _parse_blocks(
     blocks: Sequence[str],
     options: ExtractOptions,
     *,
