@@ -515,3 +515,23 @@ def test_c_tree_reading_reads_fields_as_getattr_does() -> None:
     read = privacy._tree_may_hold_number
     assert read(Plain("no number"), privacy._RECORD_FIELDS, privacy._LEAVES) is False
     assert read(Odd("no number"), privacy._RECORD_FIELDS, privacy._LEAVES) is True
+
+
+def test_leader_and_heading_gates_admit_every_match() -> None:
+    # sv_html runs _LEADERS and _ITEM_HEAD only where substring tests say they can match
+    rng = _rng(26)
+    leaders = 0
+    for text in _random_strings(".…_·a -\t", 5000, seed=26):
+        if sv_html._LEADERS.search(text):
+            assert sv_html._has_leaders(text), text
+            leaders += 1
+    assert leaders > 500
+    pieces = ["§", "§§", " ", "12", "a", "Paragraf", "PARAGRAF", "pARAGRAF", "P", "\t", "KS"]
+    headings = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 5)))
+        match = sv_html._ITEM_HEAD.match(text)
+        gated = sv_html._item_head_at_start(text)
+        assert (match and match.group(0)) == (gated and gated.group(0)), text
+        headings += match is not None
+    assert headings > 50
