@@ -10,8 +10,10 @@
  * flattening a page.
  *
  * Only lxml's public element layout (etreepublic.pxd: _doc, then _c_node) and libxml2's node
- * structures are used, read-only and with the GIL held; nothing of libxml2 is called. The
- * caller (sv_html) passes lxml elements only, and the element keeps its document alive. */
+ * structures are used, read-only and with the GIL held; nothing of libxml2 is called. Only
+ * lxml elements of HTML documents are taken (an XML document may hold entity references the
+ * walk would not expand: TypeError, and sv_html runs the stylesheet); the element keeps its
+ * document alive. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -41,7 +43,8 @@ typedef struct {
 #define ALT_CLOSE MARK("\x95")
 #define RULE MARK("\x96")
 
-/* deeper than libxslt goes (its template depth limit is 3000): refused the same way */
+/* a limit like libxslt's template depth (3000): refused as MalformedDocument, as libxslt's
+ * is (within a few levels of it; parsed HTML stops at 255) */
 #define MAX_DEPTH 3000
 
 typedef struct {
@@ -269,8 +272,6 @@ is_labelled(const xmlNode *node)
 
 /* ---- output ---- */
 
-static void put_string_value(Buffer *out, const xmlNode *node);
-
 static void
 put_text(Buffer *out, const xmlNode *node, enum Mode mode)
 {
@@ -294,18 +295,27 @@ put_text(Buffer *out, const xmlNode *node, enum Mode mode)
     puts_(out, start);
 }
 
+/* The next node after `node` in document order within the subtree of `root` (elements are
+ * entered, other nodes' children never): a walk without recursion, whatever the depth. */
+static const xmlNode *
+next_in(const xmlNode *root, const xmlNode *node)
+{
+    if (node->type == XML_ELEMENT_NODE && node->children) {
+        return node->children;
+    }
+    while (node != root && node->next == NULL) {
+        node = node->parent;
+    }
+    return node == root ? NULL : node->next;
+}
+
 /* the string value of a node: all its text, in document order */
 static void
 put_string_value(Buffer *out, const xmlNode *node)
 {
-    for (const xmlNode *child = node->children; child; child = child->next) {
-        if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE) {
-            if (child->content) {
-                puts_(out, (const char *)child->content);
-            }
-        }
-        else if (child->type == XML_ELEMENT_NODE) {
-            put_string_value(out, child);
+    for (const xmlNode *at = node->children; at; at = next_in(node, at)) {
+        if ((at->type == XML_TEXT_NODE || at->type == XML_CDATA_SECTION_NODE) && at->content) {
+            puts_(out, (const char *)at->content);
         }
     }
 }
@@ -314,16 +324,9 @@ put_string_value(Buffer *out, const xmlNode *node)
 static const xmlNode *
 first_title(const xmlNode *node)
 {
-    for (const xmlNode *child = node->children; child; child = child->next) {
-        if (child->type != XML_ELEMENT_NODE) {
-            continue;
-        }
-        if (named(child, "title")) {
-            return child;
-        }
-        const xmlNode *found = first_title(child);
-        if (found) {
-            return found;
+    for (const xmlNode *at = node->children; at; at = next_in(node, at)) {
+        if (named(at, "title")) {
+            return at;
         }
     }
     return NULL;
@@ -578,16 +581,55 @@ node_(Walk *walk, const xmlNode *node, enum Mode mode, int depth)
     }
 }
 
+/* lxml.etree._Element, looked up when the module is imported */
+static PyTypeObject *element_type = NULL;
+
+/* The first element child of a document: the node lxml's XSLT takes the whole document for
+ * (with whatever stands beside it: libxml2 puts what follows "</html>" in a second <html>) */
+static int
+is_document_root(const xmlNode *node)
+{
+    const xmlNode *parent = node->parent;
+    if (parent == NULL
+        || (parent->type != XML_DOCUMENT_NODE && parent->type != XML_HTML_DOCUMENT_NODE)) {
+        return 0;
+    }
+    for (const xmlNode *child = parent->children; child; child = child->next) {
+        if (child->type == XML_ELEMENT_NODE) {
+            return child == node;
+        }
+    }
+    return 0;
+}
+
 static PyObject *
 flatten(PyObject *module, PyObject *element)
 {
+    if (element_type == NULL || !PyObject_TypeCheck(element, element_type)) {
+        PyErr_Format(PyExc_TypeError, "expected an lxml element, got %.100s",
+                     Py_TYPE(element)->tp_name);
+        return NULL;
+    }
     const xmlNode *root = ((Element *)element)->c_node;
-    if (root == NULL) {
-        PyErr_SetString(PyExc_ValueError, "an element without a node");
+    if (root == NULL || root->type != XML_ELEMENT_NODE) {
+        PyErr_SetString(PyExc_TypeError, "not an element (a comment or processing instruction)");
+        return NULL;
+    }
+    if (root->doc == NULL || root->doc->type != XML_HTML_DOCUMENT_NODE) {
+        /* an XML document may hold entity references, which this walk does not expand */
+        PyErr_SetString(PyExc_TypeError, "not a node of an HTML document");
         return NULL;
     }
     Walk walk = {{NULL, 0, 0, 0}, {NULL, 0, 0, 0}, 0};
-    node_(&walk, root, DEFAULT, 0);
+    if (is_document_root(root)) {
+        for (const xmlNode *node = root->parent->children; node && !walk.too_deep;
+             node = node->next) {
+            node_(&walk, node, DEFAULT, 0);
+        }
+    }
+    else {
+        node_(&walk, root, DEFAULT, 0);
+    }
     PyObject *result = NULL;
     if (walk.out.failed || walk.scratch.failed) {
         PyErr_NoMemory();
@@ -630,6 +672,20 @@ PyInit__flatten(void)
     if (PyModule_AddStringConstant(module, "LXML_VERSION", LXML_VERSION_STRING) < 0) {
         Py_DECREF(module);
         return NULL;
+    }
+    if (element_type == NULL) {
+        PyObject *etree = PyImport_ImportModule("lxml.etree");
+        PyObject *type = etree ? PyObject_GetAttrString(etree, "_Element") : NULL;
+        Py_XDECREF(etree);
+        if (type == NULL || !PyType_Check(type)) {
+            Py_XDECREF(type);
+            Py_DECREF(module);
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_ImportError, "lxml.etree._Element is not a type");
+            }
+            return NULL;
+        }
+        element_type = (PyTypeObject *)type; /* kept for the life of the process */
     }
     return module;
 }

@@ -587,10 +587,10 @@ words_joined(PyObject *text, int scrub)
     const void *data = PyUnicode_DATA(text);
     const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     /* a ligature (one character) becomes at most three: room for that only where one can be */
-    const Py_ssize_t room = (scrub && kind != PyUnicode_1BYTE_KIND) ? 3 * n : n;
-    if (room > PY_SSIZE_T_MAX / 4) {
+    if (n > PY_SSIZE_T_MAX / 12) {
         return PyErr_NoMemory();
     }
+    const Py_ssize_t room = (scrub && kind != PyUnicode_1BYTE_KIND) ? 3 * n : n;
     char *buffer = PyMem_Malloc(room > 0 ? (size_t)room * kind : 1);
     if (buffer == NULL) {
         return PyErr_NoMemory();
@@ -668,8 +668,13 @@ control_bytes(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "control_bytes(data: bytes, encoding: str)");
         return NULL;
     }
-    const char *encoding = PyUnicode_AsUTF8(args[1]);
+    Py_ssize_t encoding_length;
+    const char *encoding = PyUnicode_AsUTF8AndSize(args[1], &encoding_length);
     if (encoding == NULL) {
+        return NULL;
+    }
+    if ((Py_ssize_t)strlen(encoding) != encoding_length) {
+        PyErr_SetString(PyExc_ValueError, "unknown encoding (a NUL inside)");
         return NULL;
     }
     const int latin1 = strcmp(encoding, "latin-1") == 0;

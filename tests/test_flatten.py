@@ -10,6 +10,7 @@ and attributes those templates test.
 from __future__ import annotations
 
 import random
+import threading
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,63 @@ def test_deep_nesting_is_a_malformed_document() -> None:
     node.text = "x"
     with pytest.raises(MalformedDocument, match="cannot flatten"):
         sv_html._flatten_utf8(root)
+
+
+def test_an_icon_nested_deeper_than_a_thread_stack_is_read_without_recursion() -> None:
+    # an <svg> is read as its first <title>'s text, found by walking its subtree in document
+    # order without recursion (parsed HTML stops at 255 levels; a built tree need not, and a
+    # worker thread's stack is small)
+    flatten = _c_flatten().flatten  # type: ignore[attr-defined]
+    root = html.document_fromstring("<html><body><div><svg></svg></div></body></html>")
+    node = root.find(".//svg")
+    for _ in range(20_000):
+        node = etree.SubElement(node, "g")
+    title = etree.SubElement(node, "title")
+    title.text = "Sekretess"
+    etree.SubElement(title, "b").text = " OSL"
+    results: list[bytes] = []
+    previous = threading.stack_size(256 * 1024)
+    try:
+        worker = threading.Thread(target=lambda: results.append(flatten(root.find("body"))))
+        worker.start()
+        worker.join()
+    finally:
+        threading.stack_size(previous)
+    assert results == ["\ue010\ue010\ue014Sekretess OSL\ue015\ue010\ue010".encode()]
+
+
+def test_what_follows_the_end_of_html_is_read_as_the_stylesheet_reads_it() -> None:
+    # libxml2 puts what follows "</html>" in a second <html> beside the first; the stylesheet,
+    # given the document's root element, reads the whole document
+    flatten = _c_flatten().flatten  # type: ignore[attr-defined]
+    for page in (
+        "<html><head><title>t</title></head></html><p>§ 1 Beslut</p>",
+        "<html><body><p>a</p></body></html><p>b</p>text<div>c</div>",
+    ):
+        root = html.document_fromstring(page)
+        assert [extra.tag for extra in root.itersiblings()] == ["html"]
+        assert flatten(root) == sv_html._flatten_xslt(root), page
+        body = root.find("body")
+        if body is not None:
+            assert flatten(body) == sv_html._flatten_xslt(body), page
+
+
+def test_the_walk_takes_elements_of_html_documents_only() -> None:
+    flatten = _c_flatten().flatten  # type: ignore[attr-defined]
+    page = html.document_fromstring("<html><body><p>a<!-- c --></p></body></html>")
+    for other in (12345, "p", page.getroottree(), page.find(".//p")[0]):  # the comment
+        with pytest.raises(TypeError):
+            flatten(other)
+    # an XML document may hold entity references the walk would not expand: the stylesheet
+    # reads it, with an entity's text in the link as ever
+    xml = etree.fromstring(
+        b'<!DOCTYPE d [<!ENTITY e "ENT">]><div><a href="x&e;y">l</a></div>',
+        etree.XMLParser(resolve_entities=False),
+    )
+    with pytest.raises(TypeError):
+        flatten(xml)
+    assert sv_html._flatten_utf8(xml) == sv_html._flatten_xslt(xml)
+    assert "xENTy" in sv_html._flatten_utf8(xml).decode()
 
 
 def test_anything_but_an_lxml_element_takes_the_stylesheet_path() -> None:

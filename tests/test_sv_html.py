@@ -897,6 +897,26 @@ def test_item_headings_with_something_before_the_paragraph_sign(heading: str) ->
     assert item.outcome is Outcome.APPROVED
 
 
+def test_what_a_page_prints_after_its_end_is_read() -> None:
+    # a CMS that appends to a finished page: libxml2 puts it beside the page's <html>; it is
+    # read as the rest of the body (items there, and what makes one confidential)
+    page = (
+        "<html><body><h1>Tekniska nämnden protokoll</h1><p>Sammanträdesdatum 2024-02-06</p>"
+        "<h2>§ 16 Informationsärenden</h2><p>Beslut</p><p>Nämnden tar del av informationen.</p>"
+        "</body></html>"
+        "<h2>§ 17 Delegationsbeslut</h2><p>Beslut</p><p>Nämnden godkänner redovisningen.</p>"
+        "<h2>§ 18 Avstängning av elev</h2><p>Ärendet omfattas av sekretess enligt OSL.</p>"
+    )
+    items = extract(page.encode(), "sv-html").items
+    assert [(item.number, item.public) for item in items] == [
+        ("§ 16", True),
+        ("§ 17", True),
+        ("§ 18", False),
+    ]
+    assert items[1].decision == "Nämnden godkänner redovisningen."
+    assert items[2].title is None and items[2].decision is None
+
+
 def test_a_word_review_comment_is_no_text_of_the_protocol() -> None:
     page = (
         "<html><body><h1>Tekniska nämnden protokoll</h1><p>Sammanträdesdatum 2024-02-06</p>"

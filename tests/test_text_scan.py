@@ -170,6 +170,17 @@ def test_scrub_is_the_python_passes_in_one() -> None:
     samples += [
         "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(8000)
     ]
+    # and strings of each width on their own, long enough to run the loops (Latin-1 holds
+    # none of the wide characters above, so the alphabet alone seldom makes one)
+    for alphabet_of_width in (
+        "ab \t\n\x00\x85\xa0\xad\xe9\x7f",
+        "ab \u3000\u200b\ufb01\ufe0f\ud800\u2028",
+        "ab \u3000\ufb03\U0001f600\U000e0100\udfff",
+    ):
+        samples += [
+            "".join(rng.choice(alphabet_of_width) for _ in range(rng.randint(40, 200)))
+            for _ in range(500)
+        ]
     for sample in samples:
         scrubbed = text._speedups.scrub(sample)
         assert scrubbed == text._scrub(sample), repr(sample)
@@ -205,6 +216,8 @@ def test_what_is_nfc_plain_is_its_own_nfc() -> None:
         for second in plain:
             pair = first + second
             assert unicodedata.normalize("NFC", pair) == pair, repr(pair)
+    for wide in ("a\ud800", "\U0001f600", "é\U00010000"):  # a lone surrogate, UCS-4
+        assert not text._speedups.is_nfc_plain(wide)
     for other in ("e\u0301", "\u212b", "\uf900", "\u0958", "\u2000", "\u2028", "\u20c1"):
         assert not text._speedups.is_nfc_plain(other)
         assert text.nfc(other) == unicodedata.normalize("NFC", other)
@@ -224,8 +237,9 @@ def test_control_bytes_counts_what_the_expression_finds() -> None:
             if encoding != "cp1252":  # (cp1252 leaves five bytes undefined)
                 decoded = data.decode(encoding, "replace")
                 assert counted == len(text.CONTROL.findall(decoded)), (data, encoding)
-    with pytest.raises(ValueError, match="unknown encoding"):
-        text._speedups.control_bytes(b"", "utf-16")
+    for unknown in ("utf-16", "utf-8\0x", ""):
+        with pytest.raises(ValueError, match="unknown encoding"):
+            text._speedups.control_bytes(b"", unknown)
 
 
 def test_a_scanner_whose_init_failed_refuses_to_scan() -> None:

@@ -226,11 +226,32 @@ def parse_html(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> html.HtmlElem
         raise MalformedDocument(f"malformed HTML: {_first_line(str(exc))}") from None
     if root is None:
         raise MalformedDocument("malformed HTML: nothing parsed")
+    _adopt_after_html(root)
     # as ``root.xpath("//script|//style|//noscript|//template")``: document order, listed
     # before anything is dropped
     for bad in list(root.iter("script", "style", "noscript", "template")):
         bad.drop_tree()
     return root
+
+
+def _adopt_after_html(root: html.HtmlElement) -> None:
+    """Move what a page prints after "</html>" into its body. libxml2 puts it in a second
+    <html> beside the first, where nothing that reads the body would see it: a trailing
+    paragraph of the protocol, or a note that an item is confidential."""
+    for extra in list(root.itersiblings()):
+        if not isinstance(extra.tag, str) or not (len(extra) or (extra.text or "").strip()):
+            continue
+        target = root.find("body")
+        if target is None:
+            target = root
+        body = extra.find("body")
+        source = body if body is not None else extra
+        if source.text and source.text.strip():
+            paragraph = html.Element("p")
+            paragraph.text = source.text
+            target.append(paragraph)
+        for child in list(source):
+            target.append(child)  # (moves it, its tail with it)
 
 
 def parse_json(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:

@@ -211,6 +211,8 @@ def _flatten_utf8(element: Any) -> bytes:
             return bytes(_flatten_c.flatten(element))
         except RecursionError as exc:
             raise MalformedDocument(f"cannot flatten the HTML: {exc}") from None
+        except TypeError:
+            pass  # not an element of an HTML document: the stylesheet reads it
     return _flatten_xslt(element)
 
 
