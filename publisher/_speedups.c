@@ -192,6 +192,17 @@ char_class(const Scanner *self, Py_UCS4 ch)
     return (lo < self->nhigh && self->high_keys[lo] == lower) ? self->high_classes[lo] : 0;
 }
 
+/* 0 when text is a ready str, else -1 with TypeError (or MemoryError) set */
+static int
+ready_str(PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(text)->tp_name);
+        return -1;
+    }
+    return PyUnicode_READY(text);
+}
+
 static int
 check_ready(Scanner *self, PyObject *text)
 {
@@ -199,11 +210,7 @@ check_ready(Scanner *self, PyObject *text)
         PyErr_SetString(PyExc_RuntimeError, "Scanner is not initialised");
         return -1;
     }
-    if (!PyUnicode_Check(text)) {
-        PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(text)->tp_name);
-        return -1;
-    }
-    return PyUnicode_READY(text);
+    return ready_str(text);
 }
 
 /* The scan loop for one string kind. ON_ACCEPT runs with the output id in `out` and the
@@ -576,11 +583,7 @@ WORDS_JOINED(words_joined_4, Py_UCS4)
 static PyObject *
 words_joined(PyObject *text, int scrub)
 {
-    if (!PyUnicode_Check(text)) {
-        PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(text)->tp_name);
-        return NULL;
-    }
-    if (PyUnicode_READY(text) < 0) {
+    if (ready_str(text) < 0) {
         return NULL;
     }
     const int kind = PyUnicode_KIND(text);
@@ -633,11 +636,7 @@ scrub(PyObject *module, PyObject *text)
 static PyObject *
 is_nfc_plain(PyObject *module, PyObject *text)
 {
-    if (!PyUnicode_Check(text)) {
-        PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(text)->tp_name);
-        return NULL;
-    }
-    if (PyUnicode_READY(text) < 0) {
+    if (ready_str(text) < 0) {
         return NULL;
     }
     const int kind = PyUnicode_KIND(text);

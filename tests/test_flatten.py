@@ -196,9 +196,3 @@ def test_the_walk_takes_elements_of_html_documents_only() -> None:
         flatten(xml)
     assert sv_html._flatten_utf8(xml) == sv_html._flatten_xslt(xml)
     assert "xENTy" in sv_html._flatten_utf8(xml).decode()
-
-
-def test_anything_but_an_lxml_element_takes_the_stylesheet_path() -> None:
-    # the C walk reads lxml's element layout: it is only ever handed lxml elements
-    with pytest.raises(TypeError):
-        sv_html._flatten_utf8("<p>not an element</p>")

@@ -2044,25 +2044,6 @@ def parse_blocks(
     alts: Mapping[int, tuple[str, ...]] | None = None,
     rules: Sequence[int] = (),
 ) -> Protocol:
-    """Read a Swedish protocol from its text blocks: ``_parse_blocks``, with the label lines
-    of this document remembered while it is read (``_section_match``)."""
-    outer = getattr(_read_labels, "matches", None)
-    _read_labels.matches = {}
-    try:
-        return _parse_blocks(blocks, options, links=links, title=title, alts=alts, rules=rules)
-    finally:
-        _read_labels.matches = outer
-
-
-def _parse_blocks(
-    blocks: Sequence[str],
-    options: ExtractOptions,
-    *,
-    links: Mapping[int, tuple[Link, ...]] | None = None,
-    title: str | None = None,
-    alts: Mapping[int, tuple[str, ...]] | None = None,
-    rules: Sequence[int] = (),
-) -> Protocol:
     """Read a Swedish protocol from its text blocks (lines; TAB between table cells).
 
     ``links`` maps a block index to the links found in it; ``alts`` to the alt texts of its
@@ -2076,6 +2057,9 @@ def _parse_blocks(
     that is printed.
     Raises ``MalformedDocument`` when there is neither a § item nor a protocol header.
     """
+    # This document's label lines, remembered while it is read (``_section_match``; what is
+    # remembered depends on the line alone, so the next document simply starts afresh).
+    _read_labels.matches = {}
     links = links or {}
     blocks = [block.replace("\r", "") for block in blocks]
     segments = _segments(blocks, rules)
